@@ -1,0 +1,1 @@
+"""Command-line subcommand groups (one module per group); see :mod:`walkback.cli`."""

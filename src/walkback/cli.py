@@ -1,0 +1,73 @@
+"""The ``walkback`` command line: a thin dispatcher.
+
+Each group of subcommands lives in ``walkback/_commands/<group>.py`` and exposes
+``register(subparsers)``, which adds its subcommands with ``set_defaults(func=handler)``. A handler
+takes the parsed ``argparse.Namespace`` and returns an exit status. Heavy imports happen inside
+handlers so that ``walkback --help`` stays fast.
+
+Errors derived from :class:`walkback.errors.WalkbackError` are printed as one clear line and give
+exit status 2; anything else is a bug and shows its traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import sys
+
+from walkback import __version__
+from walkback.errors import WalkbackError
+
+#: Command modules, in the order their commands appear in ``--help``.
+COMMAND_MODULES = (
+    "demo",
+    "io",
+    "activity",
+    "walking",
+    "batch",
+    "cohort",
+    "report",
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The full argument parser, with every available command module registered."""
+    parser = argparse.ArgumentParser(
+        prog="walkback",
+        description="Wearable-accelerometer epidemiology of walking (thigh + lower back).",
+    )
+    parser.add_argument("--version", action="version", version=f"walkback {__version__}")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log debug messages")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMAND_MODULES:
+        try:
+            module = importlib.import_module(f"walkback._commands.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name == f"walkback._commands.{name}":
+                continue  # this command group is not built yet
+            raise
+        module.register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``walkback`` console script."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 1
+    try:
+        return int(args.func(args) or 0)
+    except WalkbackError as exc:
+        print(f"walkback {args.command}: error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,91 @@
+"""The ``Prepared`` type: one calibrated, orientation-normalised, synchronised signal on a uniform grid.
+
+Canonical sensor axes after :func:`walkback.signal.prepare` (whatever the device or dataset wrote):
+
+* **x**: the segment's long axis, pointing up the body when upright. Reads about **+1 g** when the
+  segment is vertical and upright (thigh while standing, back while standing or sitting upright).
+* **z**: perpendicular to the skin, pointing **out of the body** (anterior for the thigh sensor on the
+  front of the thigh, posterior for the lower-back sensor). Thigh z reads about +1 g when sitting or
+  lying supine; back z reads about -1 g lying supine.
+* **y**: completes a right-handed frame (x, y, z).
+
+Time grid: sample ``i`` is at ``start_ns + round(i * 1e9 / fs_hz)`` UTC ns. Samples that fall in a gap
+of a sensor's recording are NaN in that sensor's array and False in its ``*_valid`` mask; they are
+never interpolated.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+DAYS_COLUMNS = {
+    "date": "local calendar date (datetime64[ns] at local midnight, naive) in `timezone`",
+    "start_ns": "int64 UTC ns of local midnight starting the day (or first sample if later)",
+    "stop_ns": "int64 UTC ns of the next local midnight (or last sample if earlier), exclusive",
+    "start_index": "int64 first grid index of the day",
+    "stop_index": "int64 grid index one past the day's last sample",
+    "day_length_h": "float hours between local midnights: 24, or 23/25 on DST changes",
+    "recorded_h": "float hours of the day covered by the recording",
+    "partial": "bool True when the recording does not cover the whole local day",
+}
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """Prepared signals of one participant.
+
+    Attributes
+    ----------
+    fs_hz: grid rate in Hz (default 50).
+    start_ns: UTC ns of grid sample 0.
+    thigh_g: float32 (n, 3) in g, canonical thigh axes (see module docstring); NaN in gaps.
+    back_g: float32 (n, 3) in g, canonical back axes, on the same grid, after clock sync; or None.
+    thigh_valid, back_valid: bool (n,) True where the sensor has data (not a gap).
+    thigh_wear, back_wear: bool (n,) True where the sensor has data and is worn.
+    timezone: IANA zone used for calendar days.
+    days: DataFrame, one row per local calendar day touched by the recording, columns
+        :data:`DAYS_COLUMNS`.
+    qc: JSON-able dict: ``{"thigh": {...}, "back": {...}, "sync": {...}, "settings": {...}}`` with
+        calibration (error before/after in mg, ok), orientation (what was detected and done),
+        non-wear intervals (start_ns, stop_ns, reason), resampling (gaps), sync (offset_s,
+        drift_ppm, quality, ok).
+    """
+
+    fs_hz: float
+    start_ns: int
+    thigh_g: np.ndarray
+    thigh_valid: np.ndarray
+    thigh_wear: np.ndarray
+    timezone: str
+    days: pd.DataFrame
+    back_g: np.ndarray | None = None
+    back_valid: np.ndarray | None = None
+    back_wear: np.ndarray | None = None
+    qc: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        n = self.thigh_g.shape[0]
+        if self.thigh_g.shape != (n, 3):
+            raise ValueError("Prepared: thigh_g must have shape (n, 3)")
+        for name in ("thigh_valid", "thigh_wear", "back_g", "back_valid", "back_wear"):
+            a = getattr(self, name)
+            if a is not None and a.shape[0] != n:
+                raise ValueError(f"Prepared: {name} length {a.shape[0]} != {n}")
+
+    @property
+    def n(self) -> int:
+        """Number of grid samples."""
+        return int(self.thigh_g.shape[0])
+
+    @property
+    def has_back(self) -> bool:
+        """True when a back sensor signal is present."""
+        return self.back_g is not None
+
+    def time_ns(self) -> np.ndarray:
+        """int64 UTC ns of every grid sample."""
+        return self.start_ns + np.round(np.arange(self.n) * (1e9 / self.fs_hz)).astype(np.int64)
