@@ -1,0 +1,347 @@
+"""Poisson regression with log link and robust (sandwich) variance, for risk ratios.
+
+The model is ``log E[y] = X b`` fitted by maximum likelihood (IRLS, which for the canonical log link is
+Newton-Raphson). The robust variance is the Huber-White sandwich
+
+    V = (X'WX)^-1 X' diag(e^2) X (X'WX)^-1,   W = diag(mu),  e = y - mu   (HC0)
+
+multiplied by ``n / (n - 1)`` when ``stata_small_sample`` is true, which is what Stata's
+``poisson ..., vce(robust)`` reports. Confidence intervals are Wald intervals on the log scale with
+the normal quantile 1.959964 (``exp(b +- z se)``).
+
+Design matrices use treatment coding like Stata's ``i.``: one indicator per non-reference level, the
+reference being the lowest level (numeric order, or an explicit level order when given). Every term
+records its type and reference level so that ``models.json`` can describe the model exactly.
+
+Non-estimable models raise :class:`walkback.errors.ModelError` naming the term and level:
+an exposure level (or the reference level of any categorical term) with no cases, or no convergence
+within ``max_iter`` iterations. A *covariate* level with no cases has coefficient -inf at the MLE; its
+observations then contribute nothing to the likelihood or the scores of the other parameters, so the
+fit drops them and reports that level as not estimable (NaN), which gives exactly the limit the
+other estimates converge to.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from scipy import special, stats
+
+from walkback.errors import ModelError
+
+log = logging.getLogger(__name__)
+
+Z975 = float(stats.norm.ppf(0.975))
+
+
+@dataclass(frozen=True)
+class Term:
+    """One model term: a continuous column, or a categorical column coded as indicators."""
+
+    name: str
+    kind: str  # "continuous" | "categorical"
+    columns: tuple[str, ...]  # design-matrix column names of this term
+    reference: object = None  # reference level (categorical)
+    levels: tuple = ()  # all levels, reference first (categorical)
+
+    def to_dict(self) -> dict:
+        d: dict = {"name": self.name, "type": self.kind, "columns": list(self.columns)}
+        if self.kind == "categorical":
+            d["reference"] = _plain(self.reference)
+            d["levels"] = [_plain(v) for v in self.levels]
+        return d
+
+
+@dataclass(frozen=True)
+class Design:
+    """A design matrix (first column the intercept ``_cons``) with its term descriptions."""
+
+    X: np.ndarray
+    names: tuple[str, ...]
+    terms: tuple[Term, ...]
+
+    def term(self, name: str) -> Term:
+        for t in self.terms:
+            if t.name == name:
+                return t
+        raise KeyError(name)
+
+
+def _plain(v: object) -> object:
+    """JSON-friendly scalar (numpy ints/floats to Python)."""
+    if isinstance(v, np.generic):
+        return v.item()
+    return v
+
+
+def category_levels(values: pd.Series, order: Sequence | None = None) -> list:
+    """Levels of a categorical column: ``order`` filtered to the present values, else sorted."""
+    present = pd.unique(values.dropna())
+    if order is not None:
+        known = [v for v in order if v in set(present)]
+        extra = sorted(set(present) - set(order), key=str)
+        return known + extra
+    try:
+        return sorted(present)
+    except TypeError:
+        return sorted(present, key=str)
+
+
+def build_design(
+    df: pd.DataFrame,
+    continuous: Sequence[str] = (),
+    categorical: Sequence[str] = (),
+    *,
+    order: Sequence[str] | None = None,
+    level_order: Mapping[str, Sequence] | None = None,
+    where: str = "",
+) -> Design:
+    """Design matrix with intercept, continuous columns and treatment-coded categorical columns.
+
+    ``order`` gives the term order (default: continuous then categorical). Indicator columns are named
+    ``"{term}={level}"``. Missing values raise :class:`ModelError` naming the column and rows.
+    """
+    level_order = dict(level_order or {})
+    kinds = {c: "continuous" for c in continuous} | {c: "categorical" for c in categorical}
+    names = list(order) if order is not None else [*continuous, *categorical]
+    cols: list[np.ndarray] = [np.ones(len(df))]
+    colnames: list[str] = ["_cons"]
+    terms: list[Term] = []
+    for name in names:
+        if name not in df.columns:
+            raise ModelError(f"{where}model column {name!r} is not in the analysis data")
+        s = df[name]
+        bad = s.isna().to_numpy()
+        if bad.any():
+            rows = np.flatnonzero(bad)[:5].tolist()
+            raise ModelError(
+                f"{where}column {name!r} has {int(bad.sum())} missing value(s) in the model sample "
+                f"(first rows {rows}); expected complete data"
+            )
+        if kinds[name] == "continuous":
+            try:
+                cols.append(s.to_numpy(dtype=float))
+            except (TypeError, ValueError) as exc:
+                raise ModelError(f"{where}column {name!r} must be numeric: {exc}") from exc
+            colnames.append(name)
+            terms.append(Term(name, "continuous", (name,)))
+            continue
+        levels = category_levels(s, level_order.get(name))
+        vals = s.to_numpy()
+        tcols = []
+        for lev in levels[1:]:
+            cols.append((vals == lev).astype(float))
+            tcols.append(f"{name}={_plain(lev)}")
+        colnames.extend(tcols)
+        ref = levels[0] if levels else None
+        terms.append(Term(name, "categorical", tuple(tcols), ref, tuple(levels)))
+    X = np.column_stack(cols) if cols else np.empty((len(df), 0))
+    return Design(X, tuple(colnames), tuple(terms))
+
+
+@dataclass(frozen=True)
+class PoissonResults:
+    """Fitted Poisson model. ``params`` are log risk ratios; ``cov`` their covariance."""
+
+    params: np.ndarray
+    cov: np.ndarray
+    names: tuple[str, ...]
+    n: int
+    cases: int
+    loglik: float
+    converged: bool
+    n_iter: int
+    variance: str  # "robust" (sandwich) or "model" (inverse information)
+    small_sample: bool
+    not_estimable: tuple[str, ...] = ()
+    terms: tuple[Term, ...] = field(default=())
+
+    @property
+    def bse(self) -> np.ndarray:
+        return np.sqrt(np.diag(self.cov))
+
+    def index(self, name: str) -> int:
+        return self.names.index(name)
+
+    def rr_table(self) -> pd.DataFrame:
+        """One row per coefficient: coef, se, rr, ci_low, ci_high, z, p (Wald, normal)."""
+        b, se = self.params, self.bse
+        with np.errstate(invalid="ignore", divide="ignore"):
+            z = b / se
+        return pd.DataFrame(
+            {
+                "term": list(self.names),
+                "coef": b,
+                "se": se,
+                "rr": np.exp(b),
+                "ci_low": np.exp(b - Z975 * se),
+                "ci_high": np.exp(b + Z975 * se),
+                "z": z,
+                "p": 2 * stats.norm.sf(np.abs(z)),
+            }
+        )
+
+    def summary(self) -> str:
+        """Plain-text table of risk ratios, like Stata's ``poisson ..., irr``."""
+        t = self.rr_table()
+        var = (
+            "robust (HC0 x n/(n-1))"
+            if self.variance == "robust" and self.small_sample
+            else ("robust (HC0)" if self.variance == "robust" else "model-based")
+        )
+        lines = [
+            "Poisson regression (log link), risk ratios",
+            f"n = {self.n}   cases = {self.cases}   log likelihood = {self.loglik:.4f}",
+            f"variance: {var}   converged: {self.converged} ({self.n_iter} iterations)",
+            f"{'term':<28}{'RR':>9}{'95% CI':>22}{'p':>9}",
+        ]
+        for r in t.itertuples():
+            lines.append(
+                f"{r.term:<28}{r.rr:>9.3f}   ({r.ci_low:>7.3f} - {r.ci_high:>7.3f}){r.p:>9.4f}"
+            )
+        if self.not_estimable:
+            lines.append(f"not estimable (no cases): {', '.join(self.not_estimable)}")
+        return "\n".join(lines)
+
+
+def _irls(y: np.ndarray, X: np.ndarray, max_iter: int, tol: float) -> tuple[np.ndarray, int, bool]:
+    """Newton-Raphson (= IRLS for the log link) from the Stata-like start mu = (y + mean y) / 2."""
+    mu = (y + y.mean()) / 2.0
+    eta = np.log(mu)
+    beta = np.linalg.lstsq(X * np.sqrt(mu)[:, None], eta * np.sqrt(mu), rcond=None)[0]
+    dev_old = np.inf
+    for it in range(1, max_iter + 1):
+        eta = X @ beta
+        if not np.all(np.isfinite(eta)) or eta.max() > 700:
+            return beta, it, False
+        mu = np.exp(eta)
+        score = X.T @ (y - mu)
+        info = (X * mu[:, None]).T @ X
+        try:
+            step = np.linalg.solve(info, score)
+        except np.linalg.LinAlgError:
+            return beta, it, False
+        beta = beta + step
+        mu = np.exp(X @ beta)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            dev = 2.0 * np.sum(special.xlogy(y, y / mu) - (y - mu))
+        if abs(dev - dev_old) <= tol * (abs(dev) + 1.0) and np.max(np.abs(step)) < 1e-6:
+            return beta, it, True
+        dev_old = dev
+    return beta, max_iter, False
+
+
+def _zero_case_columns(y: np.ndarray, design: Design) -> list[tuple[Term, int, object, bool]]:
+    """(term, column index, level, is_reference) for categorical levels with no cases."""
+    out = []
+    X = design.X
+    for term in design.terms:
+        if term.kind != "categorical":
+            continue
+        idx = [design.names.index(c) for c in term.columns]
+        in_other = X[:, idx].sum(axis=1) > 0 if idx else np.zeros(len(y), bool)
+        if (~in_other).any() and y[~in_other].sum() == 0:
+            out.append((term, -1, term.reference, True))
+        for j, lev in zip(idx, term.levels[1:], strict=True):
+            m = X[:, j] > 0
+            if m.any() and y[m].sum() == 0:
+                out.append((term, j, lev, False))
+    return out
+
+
+def fit_poisson(
+    y: np.ndarray,
+    design: Design,
+    *,
+    protected: Sequence[str] = (),
+    robust: bool = True,
+    small_sample: bool = True,
+    max_iter: int = 100,
+    tol: float = 1e-10,
+    label: str = "",
+) -> PoissonResults:
+    """Fit ``log E[y] = X b`` by maximum likelihood.
+
+    ``protected`` names terms (the exposures) whose levels must all have cases: a level without
+    cases raises :class:`ModelError` ("risk ratio not estimable"). ``label`` prefixes messages.
+    """
+    y = np.asarray(y, dtype=float)
+    X = design.X
+    n = len(y)
+    where = f"{label}: " if label else ""
+    if n < 2 or y.sum() == 0:
+        raise ModelError(f"{where}no cases among {n} participants; risk ratios not estimable")
+    if np.any(y < 0) or not np.all(np.isfinite(y)):
+        raise ModelError(f"{where}outcome must be finite and >= 0")
+    keep_rows = np.ones(n, bool)
+    keep_cols = np.ones(X.shape[1], bool)
+    dropped: list[str] = []
+    for term, j, lev, is_ref in _zero_case_columns(y, design):
+        what = f"{term.name} = {_plain(lev)}" + (" (reference)" if is_ref else "")
+        cnt = int((X[:, j] > 0).sum()) if j >= 0 else None
+        if term.name in protected or is_ref:
+            detail = f" ({cnt} participants, 0 cases)" if cnt is not None else " (0 cases)"
+            raise ModelError(
+                f"{where}category {what}{detail}: risk ratio not estimable; "
+                "merge categories or use a larger sample"
+            )
+        log.warning("%scovariate level %s has no cases; reported as not estimable", where, what)
+        keep_rows &= X[:, j] == 0
+        keep_cols[j] = False
+        dropped.append(design.names[j])
+    Xf, yf = X[keep_rows][:, keep_cols], y[keep_rows]
+    rank = np.linalg.matrix_rank(Xf)
+    if rank < Xf.shape[1]:
+        raise ModelError(
+            f"{where}design matrix is collinear (rank {rank} < {Xf.shape[1]} columns: "
+            f"{[c for c, k in zip(design.names, keep_cols, strict=True) if k]}); "
+            "a category may be empty or a covariate constant in this sample"
+        )
+    beta, n_iter, ok = _irls(yf, Xf, max_iter, tol)
+    if not ok:
+        raise ModelError(
+            f"{where}Poisson model did not converge in {max_iter} iterations "
+            f"(n = {n}, cases = {int(y.sum())})"
+        )
+    mu = np.exp(Xf @ beta)
+    bread = np.linalg.inv((Xf * mu[:, None]).T @ Xf)
+    if robust:
+        e = yf - mu
+        meat = (Xf * (e**2)[:, None]).T @ Xf
+        cov_f = bread @ meat @ bread
+        if small_sample:
+            cov_f *= n / (n - 1.0)
+    else:
+        cov_f = bread
+    loglik = float(np.sum(special.xlogy(yf, mu) - mu - special.gammaln(yf + 1)))
+    p = X.shape[1]
+    params = np.full(p, np.nan)
+    params[keep_cols] = beta
+    cov = np.full((p, p), np.nan)
+    cov[np.ix_(keep_cols, keep_cols)] = cov_f
+    return PoissonResults(
+        params=params,
+        cov=cov,
+        names=design.names,
+        n=n,
+        cases=int(y.sum()),
+        loglik=loglik,
+        converged=True,
+        n_iter=n_iter,
+        variance="robust" if robust else "model",
+        small_sample=bool(small_sample and robust),
+        not_estimable=tuple(dropped),
+        terms=design.terms,
+    )
+
+
+def lr_test(restricted: PoissonResults, full: PoissonResults) -> tuple[float, int, float]:
+    """Likelihood-ratio test of nested models: (chi2, df, p); df = difference in estimated params."""
+    df = int(np.isfinite(full.params).sum() - np.isfinite(restricted.params).sum())
+    chi2 = max(0.0, 2.0 * (full.loglik - restricted.loglik))
+    p = float(stats.chi2.sf(chi2, df)) if df > 0 else float("nan")
+    return chi2, df, p

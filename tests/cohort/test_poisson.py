@@ -1,0 +1,144 @@
+"""Poisson regression with robust variance: hand-computed cases, statsmodels agreement, errors."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+import statsmodels.api as sm
+
+from walkback.cohort.poisson import build_design, fit_poisson, lr_test
+from walkback.errors import ModelError
+
+
+def _two_group(a: int, n1: int, b: int, n0: int) -> pd.DataFrame:
+    """a cases of n1 exposed, b cases of n0 unexposed."""
+    g = np.r_[np.ones(n1), np.zeros(n0)].astype(int)
+    y = np.r_[np.ones(a), np.zeros(n1 - a), np.ones(b), np.zeros(n0 - b)]
+    return pd.DataFrame({"g": g, "y": y})
+
+
+def test_two_group_rr_and_robust_variance_by_hand():
+    df = _two_group(a=3, n1=10, b=6, n0=12)
+    d = build_design(df, categorical=["g"])
+    r = fit_poisson(df["y"].to_numpy(), d, small_sample=True)
+    n = len(df)
+    # saturated model: RR = (a/n1)/(b/n0); sandwich var(log RR) = 1/a - 1/n1 + 1/b - 1/n0
+    assert r.params[1] == pytest.approx(np.log((3 / 10) / (6 / 12)), abs=1e-10)
+    var = (1 / 3 - 1 / 10 + 1 / 6 - 1 / 12) * n / (n - 1)
+    assert r.cov[1, 1] == pytest.approx(var, rel=1e-9)
+    t = r.rr_table().set_index("term")
+    assert t.loc["g=1", "rr"] == pytest.approx(0.6)
+    se = np.sqrt(var)
+    assert t.loc["g=1", "ci_low"] == pytest.approx(0.6 * np.exp(-1.959963985 * se), rel=1e-8)
+
+
+def test_tiny_dataset_sandwich_formula_independent():
+    x = np.array([0.5, 1.2, -0.3, 2.0, 0.0, 1.5, -1.0, 0.7, 0.9, -0.4, 1.8, 0.2])
+    g = np.array([0, 1, 0, 1, 1, 0, 0, 1, 0, 1, 1, 0])
+    y = np.array([0, 1, 0, 1, 0, 1, 0, 0, 1, 0, 1, 0], dtype=float)
+    df = pd.DataFrame({"x": x, "g": g})
+    r = fit_poisson(y, build_design(df, ["x"], ["g"]), small_sample=True)
+    # independent fit (statsmodels) and the sandwich written out explicitly
+    X = np.column_stack([np.ones(12), x, g])
+    b = sm.GLM(y, X, family=sm.families.Poisson()).fit(tol=1e-12).params
+    mu = np.exp(X @ b)
+    bread = np.linalg.inv(X.T @ np.diag(mu) @ X)
+    meat = X.T @ np.diag((y - mu) ** 2) @ X
+    V = bread @ meat @ bread * 12 / 11
+    np.testing.assert_allclose(r.params, b, atol=1e-8)
+    np.testing.assert_allclose(r.cov, V, rtol=1e-6, atol=1e-12)
+    r0 = fit_poisson(y, build_design(df, ["x"], ["g"]), small_sample=False)
+    np.testing.assert_allclose(r0.cov, V * 11 / 12, rtol=1e-6, atol=1e-12)
+
+
+@pytest.fixture(scope="module")
+def cohort() -> pd.DataFrame:
+    rng = np.random.default_rng(7)
+    n = 3000
+    df = pd.DataFrame({
+        "age": rng.normal(55, 15, n),
+        "sex": rng.choice(["male", "female"], n),
+        "edu": rng.integers(1, 7, n),
+        "q": rng.integers(1, 5, n),
+    })
+    eta = -1.8 + 0.01 * (df.age - 55) - 0.25 * (df.q > 2) + 0.15 * (df.sex == "female")
+    df["y"] = (rng.random(n) < np.exp(eta)).astype(float)
+    return df
+
+
+def test_agrees_with_statsmodels_hc0_scaled(cohort):
+    d = build_design(cohort, ["age"], ["q", "sex", "edu"], order=["q", "age", "sex", "edu"])
+    r = fit_poisson(cohort["y"].to_numpy(), d, protected=["q"])
+    m = sm.GLM(cohort["y"].to_numpy(), d.X, family=sm.families.Poisson()).fit(cov_type="HC0")
+    n = len(cohort)
+    np.testing.assert_allclose(r.params, m.params, atol=1e-9)
+    np.testing.assert_allclose(r.cov, m.cov_params() * n / (n - 1), rtol=1e-7, atol=1e-14)
+    assert r.loglik == pytest.approx(m.llf, rel=1e-10)
+    nr = fit_poisson(cohort["y"].to_numpy(), d, robust=False)
+    m2 = sm.GLM(cohort["y"].to_numpy(), d.X, family=sm.families.Poisson()).fit()
+    np.testing.assert_allclose(nr.cov, m2.cov_params(), rtol=1e-7, atol=1e-14)
+    assert "q=2" in r.summary() and "robust (HC0 x n/(n-1))" in r.summary()
+
+
+def test_design_treatment_coding_and_reference(cohort):
+    d = build_design(cohort, ["age"], ["sex", "q"], level_order={"sex": ("female", "male")})
+    assert d.names == ("_cons", "age", "sex=male", "q=2", "q=3", "q=4")
+    sex = d.term("sex")
+    assert sex.reference == "female" and sex.to_dict()["levels"] == ["female", "male"]
+    assert d.term("q").reference == 1
+    np.testing.assert_array_equal(d.X[:, 3], (cohort.q == 2).to_numpy(float))
+    bad = cohort.assign(age=cohort.age.where(cohort.index != 5))
+    with pytest.raises(ModelError, match=r"'age' has 1 missing value.*\[5\]"):
+        build_design(bad, ["age"], ["q"])
+
+
+def test_exposure_category_without_cases_is_a_clear_error(cohort):
+    df = cohort.copy()
+    df.loc[df.q == 3, "y"] = 0
+    d = build_design(df, ["age"], ["q"], order=["q", "age"])
+    with pytest.raises(ModelError, match=r"category q = 3 \(\d+ participants, 0 cases\).*not est"):
+        fit_poisson(df["y"].to_numpy(), d, protected=["q"], label="model quartile/volume/multi")
+    df2 = cohort.copy()
+    df2.loc[df2.q == 1, "y"] = 0
+    with pytest.raises(ModelError, match=r"q = 1 \(reference\)"):
+        fit_poisson(df2["y"].to_numpy(), build_design(df2, [], ["q"]), protected=["q"])
+
+
+def test_covariate_level_without_cases_reported_not_estimable(cohort):
+    df = cohort.copy()
+    df.loc[df.edu == 6, "y"] = 0
+    d = build_design(df, ["age"], ["q", "edu"], order=["q", "age", "edu"])
+    r = fit_poisson(df["y"].to_numpy(), d, protected=["q"])
+    assert r.not_estimable == ("edu=6",)
+    assert np.isnan(r.params[d.names.index("edu=6")])
+    # the other estimates are the limit, i.e. the fit without those participants
+    sub = df[df.edu != 6]
+    r2 = fit_poisson(sub["y"].to_numpy(), build_design(sub, ["age"], ["q", "edu"],
+                                                      order=["q", "age", "edu"]))
+    np.testing.assert_allclose(r.params[:4], r2.params[:4], atol=1e-9)
+
+
+def test_non_convergence_is_a_model_error(cohort):
+    d = build_design(cohort, ["age"], ["q"])
+    with pytest.raises(ModelError, match="did not converge in 1 iterations"):
+        fit_poisson(cohort["y"].to_numpy(), d, max_iter=1)
+
+
+def test_collinear_design_is_a_model_error(cohort):
+    df = cohort.assign(age2=cohort.age * 2)
+    with pytest.raises(ModelError, match="collinear"):
+        fit_poisson(df["y"].to_numpy(), build_design(df, ["age", "age2"]))
+
+
+def test_lr_test_matches_manual(cohort):
+    y = cohort["y"].to_numpy()
+    small = fit_poisson(y, build_design(cohort, ["age"]), robust=False)
+    big = fit_poisson(y, build_design(cohort, ["age"], ["q"]), robust=False)
+    m0 = sm.GLM(y, sm.add_constant(cohort[["age"]].to_numpy()), family=sm.families.Poisson()).fit()
+    chi2, df, p = lr_test(small, big)
+    assert df == 3
+    assert small.loglik == pytest.approx(m0.llf, rel=1e-10)
+    assert chi2 == pytest.approx(2 * (big.loglik - small.loglik))
+    from scipy import stats
+    assert p == pytest.approx(stats.chi2.sf(chi2, 3))
