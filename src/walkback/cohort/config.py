@@ -142,9 +142,8 @@ class CodeSettings:
 
     - ``sex_female`` / ``sex_male`` (*uncertain*: the study's code labels ``Sex`` 0 "Female",
       1 "Male"; other HUNT deliveries may use 1 = male, 2 = female).
-    - ``yes``: code of "yes" in the pain and chronic-disease items (study: 1; "no" is any other
-      non-missing value, and an empty lumbar-site item counts as "no" when the chronic-pain item
-      is answered, as in the study).
+    - ``yes`` / ``no``: codes of the yes/no pain and chronic-disease items (study: 1 / 0; an empty
+      lumbar-site item counts as "no" when the chronic-pain item is answered, as in the study).
     - ``employed`` / ``not_employed``: ``work_status_code`` values (study: ``WorCu`` 1 / 0);
       any other non-missing value is an input error.
     - ``smoking_never`` / ``smoking_former`` / ``smoking_current``: ``SmoStat`` codes
@@ -161,6 +160,7 @@ class CodeSettings:
     sex_female: int = 0
     sex_male: int = 1
     yes: int = 1
+    no: int = 0
     employed: tuple[int, ...] = (1,)
     not_employed: tuple[int, ...] = (0,)
     smoking_never: tuple[int, ...] = (0,)
@@ -176,6 +176,8 @@ class CodeSettings:
     def __post_init__(self) -> None:
         if self.sex_female == self.sex_male:
             raise ValueError("sex_female and sex_male must differ")
+        if self.yes == self.no:
+            raise ValueError("yes and no codes must differ")
         if set(self.employed) & set(self.not_employed):
             raise ValueError("employed and not_employed codes overlap")
         groups = (self.smoking_never, self.smoking_former, self.smoking_current)
@@ -198,6 +200,9 @@ class CohortSettings:
       ignored.
     - ``max_day_s``: largest plausible seconds per activity and per day (86,400). Days whose
       ``day_length_s`` says 90,000 (25-h DST day) may reach ``max_dst_day_s``.
+    - ``date_format``: ``strptime`` format of text dates in the participant table (e.g.
+      ``"%m/%d/%Y"``); empty = ISO 8601 (``YYYY-MM-DD``). Numeric dates are Stata daily dates
+      (days since 1960-01-01); Stata ``%td`` columns in ``.dta`` files are read as dates.
     """
 
     layout: str = "auto"
@@ -209,6 +214,7 @@ class CohortSettings:
     models: ModelSettings = field(default_factory=ModelSettings)
     max_day_s: float = 86_400.0
     max_dst_day_s: float = 90_000.0
+    date_format: str = ""
 
     def __post_init__(self) -> None:
         if self.layout not in ("long", "wide", "auto"):
