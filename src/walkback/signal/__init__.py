@@ -1,1 +1,11 @@
-"""TODO."""
+"""Signal preparation: raw ``Recording``s to calibrated, synchronised, canonical 50 Hz signals.
+
+Public entry points: :func:`resample_uniform` (uniform grid with anti-aliasing and masked gaps) and
+the :class:`Prepared` type. Axes and time conventions are documented in
+:mod:`walkback.signal.types`.
+"""
+
+from walkback.signal.resample import ResampledSignal, resample_uniform
+from walkback.signal.types import DAYS_COLUMNS, Prepared
+
+__all__ = ["DAYS_COLUMNS", "Prepared", "ResampledSignal", "resample_uniform"]
