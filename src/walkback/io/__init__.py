@@ -1,1 +1,45 @@
-"""TODO."""
+"""walkback.io — device input: exact, fast, streaming readers and a .cwa writer.
+
+Public API (signatures are stable; details in docs/io.md)::
+
+    read(path, *, start_ns=None, stop_ns=None, timezone="Europe/Oslo", gyro=False) -> Recording
+    iter_read(path, *, chunk_s=3600.0, timezone="Europe/Oslo", gyro=False) -> Iterator[Recording]
+    write_cwa(path, accel_g, *, time_ns=None, start_ns=None, rate_hz=100.0, packed=True,
+              range_g=8, temperature_c=25.0, light=0.0, battery_v=4.0, device_id=12345,
+              session_id=1, timezone="Europe/Oslo", metadata="") -> Path
+    sniff(path) -> str
+
+Conventions: ``Recording.time_ns`` is int64 UTC ns (device local clocks converted with ONE
+offset: the IANA ``timezone``'s offset when the device clock was set); ``accel_g`` float32
+(n, 3) in g, device axes; no resampling and no gap filling. Errors are
+:class:`walkback.errors.ReadError` subclasses naming the file and block.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from walkback.io.cwa_write import write_cwa
+from walkback.io.reader import iter_read, read, sniff
+from walkback.io.types import Channel, Recording, RecordingInfo
+
+__all__ = [
+    "Channel",
+    "Recording",
+    "RecordingInfo",
+    "iter_read",
+    "read",
+    "read_csv",
+    "read_harth_csv",
+    "read_selfback_csv",
+    "sniff",
+    "write_cwa",
+]
+
+
+def __getattr__(name: str) -> Any:  # lazy: CSV readers import pandas
+    if name in ("read_csv", "read_harth_csv", "read_selfback_csv"):
+        from walkback.io import csvfiles
+
+        return getattr(csvfiles, name)
+    raise AttributeError(f"module 'walkback.io' has no attribute {name!r}")

@@ -1,0 +1,88 @@
+"""write_cwa -> read round trips: values within the format's resolution, times within 1/32768 s."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from walkback.io import _cwa_format as F
+from walkback.io import read, write_cwa
+
+T0 = int(np.datetime64("2024-03-30T22:00:00", "ns").astype("int64"))  # Oslo DST starts 01:00 UTC
+
+
+def _signal(n: int, seed: int = 0) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    t = np.arange(n) / 100.0
+    walk = 0.4 * np.sin(2 * np.pi * 1.8 * t)[:, None] * np.array([1.0, 0.3, 0.5])
+    return np.array([1.0, 0.0, 0.1]) + walk + rng.normal(0, 0.05, (n, 3))
+
+
+@pytest.mark.parametrize("packed", [True, False])
+def test_round_trip_values_and_times(tmp_path, packed):
+    acc = _signal(30_000)
+    acc[100] = [7.9, -7.99, 3.2]  # large values use the packed exponent
+    path = write_cwa(tmp_path / "a.cwa", acc, start_ns=T0, packed=packed, session_id=7,
+                     device_id=70123)
+    rec = read(path)
+    assert rec.n == acc.shape[0] and rec.info.rejected_blocks == []
+    step = np.where(np.abs(acc).max(axis=1) > 4, 1 / 64, np.where(np.abs(acc).max(axis=1) > 2,
+                    1 / 128, 1 / 256)) if packed else np.full(acc.shape[0], 1 / 256)
+    assert np.all(np.abs(rec.accel_g - acc) <= step[:, None] / 2 + 1e-7)
+    t_want = T0 + np.rint(np.arange(acc.shape[0]) * 1e7).astype(np.int64)
+    # anchors are rounded to 1/65536 s; the last block extrapolates: at most 1/32768 s off
+    assert np.abs(rec.time_ns - t_want).max() <= 31_000
+    assert rec.info.device_id == "70123" and rec.info.session_id == "7"
+    assert rec.info.extra["sample_format"] == ("packed" if packed else "unpacked")
+    assert abs(rec.info.measured_rate_hz - 100) < 1e-3 and rec.info.gaps == []
+
+
+def test_dst_change_mid_recording_keeps_utc_uniform(tmp_path):
+    # 6 h at 6.25 Hz across the Oslo spring-forward (2024-03-31 01:00 UTC)
+    n = int(6 * 3600 * 6.25)
+    acc = _signal(n, seed=1)
+    path = write_cwa(tmp_path / "dst.cwa", acc, start_ns=T0, rate_hz=6.25)
+    rec = read(path)
+    d = np.diff(rec.time_ns)
+    assert d.max() - d.min() <= 32_000 and rec.info.gaps == []
+    assert rec.info.extra["clock"]["utc_offset_s"] == 3600.0  # winter offset all the way
+    assert abs(rec.time_ns[0] - T0) <= 31_000
+
+
+def test_gaps_are_kept_and_reported(tmp_path):
+    acc = _signal(5000)
+    t = T0 + np.arange(5000, dtype=np.int64) * 10_000_000
+    t[2000:] += 3_600 * 10**9  # one hour off-body, the device stopped logging
+    t[4321:] += 5 * 10**9
+    rec = read(write_cwa(tmp_path / "g.cwa", acc, time_ns=t))
+    assert np.abs(rec.time_ns - t).max() <= 31_000
+    assert [round(g["duration_s"]) for g in rec.info.gaps] == [3600, 5]
+    assert rec.n == 5000
+
+
+def test_per_sample_aux_and_block_capacity(tmp_path):
+    acc = _signal(1000)
+    temp = np.linspace(15, 35, 1000)
+    path = write_cwa(tmp_path / "aux.cwa", acc, start_ns=T0, temperature_c=temp, packed=False)
+    assert (path.stat().st_size - 1024) // 512 == 13  # ceil(1000 / 80)
+    rec = read(path)
+    np.testing.assert_allclose(rec.temperature.values, temp[::80], atol=75 / 256 / 2 + 1e-4)
+
+
+def test_rate_and_range_codes_round_trip(tmp_path):
+    for rate in (12.5, 25.0, 50.0, 200.0, 400.0):
+        for rng in (2, 16):
+            code = F.rate_code(rate, rng)
+            assert F.rate_from_code(code) == rate and F.range_from_code(code) == rng
+    rec = read(write_cwa(tmp_path / "r.cwa", _signal(2000), start_ns=T0, rate_hz=25.0,
+                         range_g=16))
+    assert rec.info.nominal_rate_hz == 25.0 and rec.info.range_g == 16
+    with pytest.raises(ValueError, match="rate_hz"):
+        write_cwa(tmp_path / "bad.cwa", _signal(10), start_ns=T0, rate_hz=30.0)
+
+
+def test_timestamp_pack_unpack_inverse():
+    s = np.array([946684800, 1711843199, 1711846800, 2871763199], dtype=np.int64)
+    back, ok = F.unpack_timestamp(F.pack_timestamp(s))
+    np.testing.assert_array_equal(back, s)
+    assert ok.all()
