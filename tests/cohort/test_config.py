@@ -85,3 +85,10 @@ def test_model_settings_is_frozen():
     with pytest.raises(AttributeError):
         m.max_iter = 3  # type: ignore[misc]
     assert CohortSettings().models == m
+
+
+def test_hunt_docs_file_is_the_generated_config():
+    from walkback.cohort.config import hunt_config_toml, hunt_settings
+
+    assert (DOCS / "cohort-config-hunt.toml").read_text() == hunt_config_toml()
+    assert load_settings(DOCS / "cohort-config-hunt.toml") == hunt_settings()
