@@ -42,6 +42,14 @@ BLOCK_DTYPE = np.dtype(
     }
 )
 
+#: The 30-byte block header alone (same fields, packed), for compact per-block tables.
+HEADER30_DTYPE = np.dtype({
+    "names": list(BLOCK_DTYPE.names),
+    "formats": [BLOCK_DTYPE.fields[k][0] for k in BLOCK_DTYPE.names],
+    "offsets": [BLOCK_DTYPE.fields[k][1] for k in BLOCK_DTYPE.names],
+    "itemsize": 30,
+})
+
 #: Rate codes the devices use: low nibble 6..15 (6.25 .. 3200 Hz).
 MIN_RATE_NIBBLE = 6
 

@@ -116,42 +116,61 @@ def parse_header(buf: Any, path: str) -> dict[str, Any]:
 
 
 def _scan_fields(buf: Any, n: int) -> tuple[np.ndarray, np.ndarray]:
-    """Structured header fields of ``n`` blocks and their checksum-ok mask (chunked reads)."""
-    fields = np.frombuffer(buf, dtype=F.BLOCK_DTYPE, count=n, offset=F.HEADER_SIZE).copy()
+    """Header fields of ``n`` blocks (30 bytes each) and their checksum-ok mask (chunked)."""
+    fields = np.empty(n, dtype=F.HEADER30_DTYPE)
     ok = np.empty(n, dtype=bool)
     for a in range(0, n, SCAN_CHUNK_BLOCKS):
         b = min(n, a + SCAN_CHUNK_BLOCKS)
+        view = np.frombuffer(buf, dtype=F.BLOCK_DTYPE, count=b - a,
+                             offset=F.HEADER_SIZE + a * F.BLOCK_SIZE)
+        for name in F.BLOCK_DTYPE.names:
+            fields[name][a:b] = view[name]
         words = np.frombuffer(buf, dtype="<u2", count=(b - a) * 256,
                               offset=F.HEADER_SIZE + a * F.BLOCK_SIZE).reshape(-1, 256)
-        ok[a:b] = (words.sum(axis=1, dtype=np.uint32) & 0xFFFF) == 0
+        ok[a:b] = words.sum(axis=1, dtype=np.uint16) == 0  # wraps modulo 2^16, as specified
     return fields, ok
 
 
-def _reject(reason: np.ndarray, mask: np.ndarray, text: str) -> None:
-    reason[(reason == "") & mask] = text
+#: Rejection reasons, by code (0 = valid).
+REASONS = [
+    "",
+    "not a data block (no 'AX' marker)",
+    "bad packet length",
+    "checksum mismatch",
+    "unsupported axes/packing code",
+    "packing differs from the file's",
+    "sample count outside the block's capacity",
+    "unknown sample-rate code",
+    "invalid timestamp",
+    "session id differs from the header's",
+    "time goes backwards (earlier than a previous block)",
+]
+BACKWARDS = REASONS.index("time goes backwards (earlier than a previous block)")
 
 
 def _validate(f: np.ndarray, ok: np.ndarray, header: dict[str, Any]) -> tuple[np.ndarray, int]:
-    """A reason per block ("" = valid) and the file's packing byte (axes << 4 | format)."""
-    reason = np.full(f.shape[0], "", dtype=object)
-    _reject(reason, f["magic"] != F.BLOCK_MAGIC, "not a data block (no 'AX' marker)")
-    _reject(reason, f["length"] != F.BLOCK_LENGTH, "bad packet length")
-    _reject(reason, ~ok, "checksum mismatch")
+    """A reason code per block (0 = valid, see REASONS) and the file's packing byte."""
+    reason = np.zeros(f.shape[0], dtype=np.uint8)
+
+    def reject(mask: np.ndarray, code: int) -> None:
+        reason[(reason == 0) & mask] = code
+
+    reject(f["magic"] != F.BLOCK_MAGIC, 1)
+    reject(f["length"] != F.BLOCK_LENGTH, 2)
+    reject(~ok, 3)
     fmt = f["axes_bps"]
-    known = np.isin(fmt, (0x30, 0x32, 0x62, 0x92))
-    _reject(reason, ~known, "unsupported axes/packing code")
-    good = reason == ""
+    reject(~np.isin(fmt, (0x30, 0x32, 0x62, 0x92)), 4)
+    good = reason == 0
     packing = int(np.bincount(fmt[good]).argmax()) if good.any() else 0x30
-    _reject(reason, fmt != packing, f"packing differs from the file's (0x{packing:02x})")
+    reject(fmt != packing, 5)
     cap = 120 if packing == 0x30 else F.DATA_BYTES // (2 * (packing >> 4))
-    _reject(reason, (f["count"] == 0) | (f["count"] > cap), f"sample count not in 1..{cap}")
-    _reject(reason, (f["rate"] & 0x0F) < F.MIN_RATE_NIBBLE, "unknown sample-rate code")
+    reject((f["count"] == 0) | (f["count"] > cap), 6)
+    reject((f["rate"] & 0x0F) < F.MIN_RATE_NIBBLE, 7)
     _, ts_ok = F.unpack_timestamp(f["timestamp"])
-    _reject(reason, ~ts_ok, "invalid timestamp")
+    reject(~ts_ok, 8)
     sess = header["session_id"]
     if sess:
-        _reject(reason, (f["session"] != sess) & (f["session"] != 0),
-                "session id differs from the header's")
+        reject((f["session"] != sess) & (f["session"] != 0), 9)
     return reason, packing
 
 
@@ -199,8 +218,8 @@ def scan(buf: Any, path: str, timezone: str) -> BlockTable:
         rejected_extra.append({"block": n, "reason": f"truncated block ({tail} of 512 bytes)"})
     local_ns, off = _anchors(fields)
     warnings: list[str] = []
-    for _ in range(10):  # drop blocks whose time goes backwards, then rebuild the model
-        good = np.flatnonzero(reason == "")
+    for _ in range(1000):  # drop blocks whose time goes backwards, then rebuild the model
+        good = np.flatnonzero(reason == 0)
         if good.size == 0:
             break
         table = _table(header, n, fields, good, local_ns, off, packing, timezone)
@@ -208,14 +227,15 @@ def scan(buf: Any, path: str, timezone: str) -> BlockTable:
         back = np.r_[False, first[1:] <= np.maximum.accumulate(last)[:-1]]
         if not back.any():
             break
-        reason[good[back]] = "time goes backwards (earlier than a previous block)"
+        reason[good[back]] = BACKWARDS
         warnings.append(f"{int(back.sum())} block(s) whose timestamps go backwards were rejected")
-    good = np.flatnonzero(reason == "")
+    else:
+        raise CorruptFileError(f"{path}: block timestamps are too disordered to put in order")
     if good.size == 0:
         raise CorruptFileError(f"{path}: no valid data blocks ({n} block(s) in the file)")
-    table = _table(header, n, fields, good, local_ns, off, packing, timezone)
-    bad = np.flatnonzero(reason != "")
-    table.rejected = [{"block": int(i), "reason": str(reason[i])} for i in bad] + rejected_extra
+    bad = np.flatnonzero(reason)
+    table.rejected = [{"block": int(i), "reason": REASONS[reason[i]]} for i in bad]
+    table.rejected += rejected_extra
     table.warnings = warnings
     return table
 

@@ -47,57 +47,65 @@ def _raw_blocks(buf, idx: np.ndarray, dtype: str, per_block: int) -> np.ndarray:
     return whole[idx]
 
 
-def _decode_accel(tab: BlockTable, buf, a: int, b: int) -> tuple[np.ndarray, np.ndarray | None]:
-    """Acceleration (nb, cap, 3) float32 g and gyro (nb, cap, 3) deg/s (or None) of blocks a..b."""
+def _decode_accel(tab: BlockTable, buf, a: int, b: int, acc: np.ndarray,
+                  gyr: np.ndarray | None) -> None:
+    """Decode blocks a..b into ``acc`` (nb, cap, 3) g and ``gyr`` (nb, cap, 3) deg/s or None."""
     idx = tab.index[a:b]
     if tab.packed:
-        v = _raw_blocks(buf, idx, "<u4", 120)
-        vi = v.view(np.int32) if v.flags.c_contiguous else v.astype(np.int32)
-        e = (v >> 30).astype(np.int32)
-        out = np.empty(v.shape + (3,), dtype=np.float32)
+        vi = _raw_blocks(buf, idx, "<u4", 120).astype(np.int32)
+        e = (vi >> 30) & 3
         for axis, left in enumerate((22, 12, 2)):
-            out[..., axis] = ((vi << left) >> 22) << e
-        out *= np.float32(1 / 256)
-        return out, None
+            part = np.left_shift(vi, left)
+            part >>= 22  # arithmetic shift: sign-extends the 10-bit value
+            part <<= e
+            acc[..., axis] = part
+        acc *= np.float32(1 / 256)
+        return
     cap, axes = tab.capacity, tab.axes
     raw = _raw_blocks(buf, idx, "<i2", cap * axes).reshape(len(idx), cap, axes)
     n_acc = (tab.scale[a:b] >> 13).astype(np.int64)
     acc_scale = (1.0 / np.left_shift(1, 8 + n_acc)).astype(np.float32)
     first_acc = 0 if axes == 3 else 3
-    accel = raw[..., first_acc:first_acc + 3].astype(np.float32) * acc_scale[:, None, None]
-    gyro = None
-    if axes >= 6:
+    np.multiply(raw[..., first_acc:first_acc + 3], acc_scale[:, None, None], out=acc)
+    if gyr is not None:
         n_gyro = ((tab.scale[a:b] >> 10) & 0x7).astype(np.int64)
         default = max(tab.header["sensor_config"] & 0x0F, 1)
         n_gyro = np.where(n_gyro == 0, default, n_gyro)
         g_scale = (8000.0 / np.left_shift(1, n_gyro) / 32768.0).astype(np.float32)
-        gyro = raw[..., 0:3].astype(np.float32) * g_scale[:, None, None]
-    return accel, gyro
+        np.multiply(raw[..., 0:3], g_scale[:, None, None], out=gyr)
 
 
-def _decode_times(tab: BlockTable, a: int, b: int) -> np.ndarray:
-    """Sample times (nb, cap) int64 UTC ns of blocks a..b, by the anchor rule."""
+def _decode_times(tab: BlockTable, a: int, b: int, out: np.ndarray) -> None:
+    """Sample times (nb, cap) int64 UTC ns of blocks a..b into ``out``, by the anchor rule."""
     i = np.arange(tab.capacity, dtype=np.float64)[None, :]
     off = tab.offset[a:b, None].astype(np.float64)
-    p = np.where(i < off, tab.period_before[a:b, None], tab.period_after[a:b, None])
-    return tab.anchor_ns[a:b, None] + np.rint((i - off) * p).astype(np.int64)
+    rel = i - off
+    rel *= np.where(rel < 0, tab.period_before[a:b, None], tab.period_after[a:b, None])
+    np.rint(rel, out=rel)
+    out[...] = rel  # exact: |rel| is far below 2^53 ns
+    out += tab.anchor_ns[a:b, None]
 
 
-def _decode_range(tab: BlockTable, buf, a: int, b: int, gyro: bool):
-    """Decode valid blocks a..b: (time_ns, accel_g, gyro_dps or None), flattened."""
-    accel, gyr = _decode_accel(tab, buf, a, b)
-    times = _decode_times(tab, a, b)
+def _decode_into(tab: BlockTable, buf, a: int, b: int, t_out: np.ndarray, a_out: np.ndarray,
+                 g_out: np.ndarray | None) -> None:
+    """Decode valid blocks a..b into flat output slices (written in place when blocks are full)."""
+    nb, cap = b - a, tab.capacity
     count = tab.count[a:b]
-    if np.all(count == tab.capacity):
-        def flat(x: np.ndarray) -> np.ndarray:
-            return x.reshape(-1, *x.shape[2:])
-    else:
-        keep = np.arange(tab.capacity)[None, :] < count[:, None]
-
-        def flat(x: np.ndarray) -> np.ndarray:
-            return x[keep]
-    g = flat(gyr) if (gyro and gyr is not None) else None
-    return flat(times), flat(accel), g
+    if np.all(count == cap):
+        _decode_times(tab, a, b, t_out.reshape(nb, cap))
+        _decode_accel(tab, buf, a, b, a_out.reshape(nb, cap, 3),
+                      None if g_out is None else g_out.reshape(nb, cap, 3))
+        return
+    keep = np.arange(cap)[None, :] < count[:, None]
+    t = np.empty((nb, cap), dtype=np.int64)
+    acc = np.empty((nb, cap, 3), dtype=np.float32)
+    gyr = None if g_out is None else np.empty((nb, cap, 3), dtype=np.float32)
+    _decode_times(tab, a, b, t)
+    _decode_accel(tab, buf, a, b, acc, gyr)
+    t_out[:] = t[keep]
+    a_out[:] = acc[keep]
+    if g_out is not None:
+        g_out[:] = gyr[keep]
 
 
 def _channels(tab: BlockTable, a: int, b: int) -> dict[str, Channel]:
@@ -172,12 +180,11 @@ def _assemble(path, tab, info, buf, a, b, gyro, start_ns=None, stop_ns=None) -> 
     gyr = np.empty((total, 3), dtype=np.float32) if gyro and tab.axes >= 6 else None
     pos = 0
     for c in range(a, b, DECODE_CHUNK_BLOCKS):
-        t, acc, g = _decode_range(tab, buf, c, min(b, c + DECODE_CHUNK_BLOCKS), gyro)
-        time_ns[pos:pos + t.size] = t
-        accel[pos:pos + t.size] = acc
-        if gyr is not None:
-            gyr[pos:pos + t.size] = g
-        pos += t.size
+        d = min(b, c + DECODE_CHUNK_BLOCKS)
+        m = int(tab.count[c:d].sum())
+        _decode_into(tab, buf, c, d, time_ns[pos:pos + m], accel[pos:pos + m],
+                     None if gyr is None else gyr[pos:pos + m])
+        pos += m
     lo = int(np.searchsorted(time_ns, start_ns)) if start_ns is not None else 0
     hi = int(np.searchsorted(time_ns, stop_ns)) if stop_ns is not None else total
     ch = _channels(tab, a, b)

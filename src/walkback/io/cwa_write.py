@@ -100,7 +100,7 @@ def _blocks(accel_units, t_local, starts, counts, aux, code, packed, session_id,
     cap = 120 if packed else 80
     out = np.zeros((nb, 256), dtype="<u2")
     raw = out.view(np.uint8)
-    hdr = np.zeros(nb, dtype=_HDR30)
+    hdr = np.zeros(nb, dtype=F.HEADER30_DTYPE)
     anchor = t_local[starts]
     secs, frac_ns = np.divmod(anchor, NS)
     frac15 = (frac_ns * 32768 + NS // 2) // NS  # nearest 1/32768 s
@@ -131,13 +131,6 @@ def _blocks(accel_units, t_local, starts, counts, aux, code, packed, session_id,
     return raw
 
 
-#: The 30-byte block header alone (same fields as ``BLOCK_DTYPE``).
-_HDR30 = np.dtype({"names": list(F.BLOCK_DTYPE.names),
-                   "formats": [F.BLOCK_DTYPE.fields[k][0] for k in F.BLOCK_DTYPE.names],
-                   "offsets": [F.BLOCK_DTYPE.fields[k][1] for k in F.BLOCK_DTYPE.names],
-                   "itemsize": 30})
-
-
 def write_cwa(
     path: str | Path,
     accel_g: np.ndarray,
@@ -163,7 +156,7 @@ def write_cwa(
     ``temperature_c``, ``light`` (raw 0..1023) and ``battery_v`` are scalars or per-sample arrays
     (each block stores the value at its first sample). Written atomically.
     """
-    accel = np.asarray(accel_g, dtype=np.float64)
+    accel = np.asarray(accel_g)
     if accel.ndim != 2 or accel.shape[1] != 3 or accel.shape[0] == 0:
         raise ValueError(f"accel_g must have shape (n, 3) with n > 0, got {accel.shape}")
     n = accel.shape[0]
@@ -180,7 +173,6 @@ def write_cwa(
     guess = int(time_ns[0]) + utc_offset_ns(int(time_ns[0]), timezone)
     t_local = time_ns + utc_offset_ns(guess, timezone)
     cap = 120 if packed else 80
-    units = np.clip(accel, -range_g, range_g) * 256.0
     starts, counts = _block_plan(t_local, rate_hz, cap)
     aux = {"temperature": _per_block(temperature_c, starts, n),
            "light": _per_block(light, starts, n), "battery": _per_block(battery_v, starts, n)}
@@ -192,7 +184,7 @@ def write_cwa(
             s, c = starts[a:b], counts[a:b]
             lo, hi = int(s[0]), int(s[-1] + c[-1])
             part = {k: v[a:b] for k, v in aux.items()}
-            img = _blocks(units[lo:hi], t_local[lo:hi], s - lo, c, part, code, packed,
-                          session_id, a)
+            units = np.clip(accel[lo:hi].astype(np.float64), -range_g, range_g) * 256.0
+            img = _blocks(units, t_local[lo:hi], s - lo, c, part, code, packed, session_id, a)
             fh.write(img.tobytes())
     return path
