@@ -124,7 +124,7 @@ _DAYS_WORN_P = np.array([0.02, 0.03, 0.04, 0.06, 0.10, 0.28, 0.47])  # 1..7 days
 _P_ZERO_DAY = 0.035  # a worn day with zero lying/sitting/standing/walking
 
 # quantile anchors (probability, value) of the latent exposure distributions
-_VOLUME_Q = ((0.0, 8.0), (0.01, 25.0), (0.05, 45.0), (0.25, 78.5), (0.5, 100.5), (0.75, 124.5),
+_VOLUME_Q = ((0.0, 8.0), (0.01, 25.0), (0.05, 45.0), (0.25, 78.2), (0.5, 100.2), (0.75, 124.2),
              (0.95, 168.0), (0.99, 215.0), (1.0, 320.0))
 _INTENSITY_Q = ((0.0, 2.82), (0.05, 2.90), (0.25, 3.005), (0.5, 3.115), (0.75, 3.265),
                 (0.95, 3.50), (1.0, 3.95))
