@@ -52,12 +52,18 @@ def sniff(path: str | Path) -> str:
     )
 
 
+DEVICE_TIMEZONE = "Europe/Oslo"
+CSV_TIMEZONE = "UTC"
+
+
 def read(path: str | Path, *, start_ns: int | None = None, stop_ns: int | None = None,
-         timezone: str = "Europe/Oslo", gyro: bool = False) -> Recording:
+         timezone: str | None = None, gyro: bool = False) -> Recording:
     """Read a device file into a :class:`Recording` (format detected from content).
 
     ``start_ns``/``stop_ns`` (UTC ns) keep samples with ``start_ns <= t < stop_ns`` (only the
-    blocks needed are decoded). ``timezone`` (IANA) converts device local clocks to UTC.
+    blocks needed are decoded). ``timezone`` (IANA) converts device local clocks to UTC; None
+    means the format's default: ``"Europe/Oslo"`` for Axivity and GENEActiv files, ``"UTC"`` for
+    research CSVs (ActiGraph files store their own offset).
     ``gyro`` adds the AX6 gyroscope as ``gyro_dps``. CSV files are read with
     :func:`walkback.io.read_csv_auto` (HARTH / SELFBACK layouts recognised by their columns).
     """
@@ -65,12 +71,13 @@ def read(path: str | Path, *, start_ns: int | None = None, stop_ns: int | None =
     if fmt == "axivity-cwa":
         from walkback.io.cwa import read_cwa
 
-        return read_cwa(path, start_ns=start_ns, stop_ns=stop_ns, timezone=timezone, gyro=gyro)
+        return read_cwa(path, start_ns=start_ns, stop_ns=stop_ns,
+                        timezone=timezone or DEVICE_TIMEZONE, gyro=gyro)
     rec = _read_other(fmt, path, timezone)
     return _trim(rec, start_ns, stop_ns)
 
 
-def iter_read(path: str | Path, *, chunk_s: float = 3600.0, timezone: str = "Europe/Oslo",
+def iter_read(path: str | Path, *, chunk_s: float = 3600.0, timezone: str | None = None,
               gyro: bool = False) -> Iterator[Recording]:
     """Yield the file's samples as time-ordered Recordings of about ``chunk_s`` seconds.
 
@@ -82,7 +89,8 @@ def iter_read(path: str | Path, *, chunk_s: float = 3600.0, timezone: str = "Eur
     if fmt == "axivity-cwa":
         from walkback.io.cwa import iter_cwa
 
-        yield from iter_cwa(path, chunk_s=chunk_s, timezone=timezone, gyro=gyro)
+        yield from iter_cwa(path, chunk_s=chunk_s, timezone=timezone or DEVICE_TIMEZONE,
+                            gyro=gyro)
         return
     rec = _read_other(fmt, path, timezone)
     if rec.n == 0:
@@ -94,7 +102,7 @@ def iter_read(path: str | Path, *, chunk_s: float = 3600.0, timezone: str = "Eur
         t0 += step
 
 
-def _read_other(fmt: str, path: str | Path, timezone: str) -> Recording:
+def _read_other(fmt: str, path: str | Path, timezone: str | None) -> Recording:
     if fmt == "actigraph-gt3x":
         from walkback.io.gt3x import read_gt3x
 
@@ -102,10 +110,10 @@ def _read_other(fmt: str, path: str | Path, timezone: str) -> Recording:
     if fmt == "geneactiv-bin":
         from walkback.io.geneactiv import read_geneactiv
 
-        return read_geneactiv(path, timezone=timezone)
+        return read_geneactiv(path, timezone=timezone or DEVICE_TIMEZONE)
     from walkback.io.csvfiles import read_csv_auto
 
-    return read_csv_auto(path)
+    return read_csv_auto(path, timezone=timezone or CSV_TIMEZONE)
 
 
 def _trim(rec: Recording, start_ns: int | None, stop_ns: int | None) -> Recording:
