@@ -125,10 +125,15 @@ def test_non_convergence_is_a_model_error(cohort):
         fit_poisson(cohort["y"].to_numpy(), d, max_iter=1)
 
 
-def test_collinear_design_is_a_model_error(cohort):
-    df = cohort.assign(age2=cohort.age * 2)
-    with pytest.raises(ModelError, match="collinear"):
-        fit_poisson(df["y"].to_numpy(), build_design(df, ["age", "age2"]))
+def test_collinear_covariate_omitted_like_stata_but_exposure_is_an_error(cohort):
+    df = cohort.assign(age2=cohort.age * 2, const=1.0)
+    r = fit_poisson(df["y"].to_numpy(), build_design(df, ["age", "age2", "const"], ["q"]))
+    assert r.not_estimable == ("age2", "const")
+    ref = fit_poisson(df["y"].to_numpy(), build_design(df, ["age"], ["q"]))
+    np.testing.assert_allclose(r.params[[0, 1, 4, 5, 6]], ref.params, atol=1e-9)
+    with pytest.raises(ModelError, match="exposure column 'x' is collinear"):
+        fit_poisson(df["y"].to_numpy(), build_design(df.assign(x=df.age), ["age", "x"]),
+                    protected=["x"])
 
 
 def test_lr_test_matches_manual(cohort):

@@ -18,7 +18,8 @@ an exposure level (or the reference level of any categorical term) with no cases
 within ``max_iter`` iterations. A *covariate* level with no cases has coefficient -inf at the MLE; its
 observations then contribute nothing to the likelihood or the scores of the other parameters, so the
 fit drops them and reports that level as not estimable (NaN), which gives exactly the limit the
-other estimates converge to.
+other estimates converge to. Covariate columns collinear with earlier columns (e.g. a covariate
+constant within a stratum) are omitted as Stata does, and also reported as not estimable.
 """
 
 from __future__ import annotations
@@ -29,13 +30,13 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from scipy import special, stats
+from scipy import special
 
 from walkback.errors import ModelError
 
 log = logging.getLogger(__name__)
 
-Z975 = float(stats.norm.ppf(0.975))
+Z975 = float(special.ndtri(0.975))
 
 
 @dataclass(frozen=True)
@@ -157,7 +158,7 @@ class PoissonResults:
     n_iter: int
     variance: str  # "robust" (sandwich) or "model" (inverse information)
     small_sample: bool
-    not_estimable: tuple[str, ...] = ()
+    not_estimable: tuple[str, ...] = ()  # covariate columns without cases or collinear (NaN)
     terms: tuple[Term, ...] = field(default=())
 
     @property
@@ -181,7 +182,7 @@ class PoissonResults:
                 "ci_low": np.exp(b - Z975 * se),
                 "ci_high": np.exp(b + Z975 * se),
                 "z": z,
-                "p": 2 * stats.norm.sf(np.abs(z)),
+                "p": 2 * special.ndtr(-np.abs(z)),
             }
         )
 
@@ -204,7 +205,7 @@ class PoissonResults:
                 f"{r.term:<28}{r.rr:>9.3f}   ({r.ci_low:>7.3f} - {r.ci_high:>7.3f}){r.p:>9.4f}"
             )
         if self.not_estimable:
-            lines.append(f"not estimable (no cases): {', '.join(self.not_estimable)}")
+            lines.append(f"not estimable (no cases or collinear): {', '.join(self.not_estimable)}")
         return "\n".join(lines)
 
 
@@ -253,6 +254,24 @@ def _zero_case_columns(y: np.ndarray, design: Design) -> list[tuple[Term, int, o
     return out
 
 
+def _independent_columns(X: np.ndarray) -> np.ndarray:
+    """Mask keeping each column that is not (numerically) a combination of the earlier kept ones.
+
+    Like Stata, later collinear columns (and all-zero columns) are the ones omitted.
+    """
+    xtx = X.T @ X
+    d = np.sqrt(np.diag(xtx))
+    keep = np.zeros(X.shape[1], bool)
+    for j in range(X.shape[1]):
+        if d[j] == 0:
+            continue
+        idx = np.flatnonzero(keep).tolist() + [j]
+        sub = xtx[np.ix_(idx, idx)] / np.outer(d[idx], d[idx])
+        eig = np.linalg.eigvalsh(sub)
+        keep[j] = eig[0] > 1e-11 * eig[-1]
+    return keep
+
+
 def fit_poisson(
     y: np.ndarray,
     design: Design,
@@ -293,14 +312,20 @@ def fit_poisson(
         keep_rows &= X[:, j] == 0
         keep_cols[j] = False
         dropped.append(design.names[j])
+    cols = np.flatnonzero(keep_cols)
+    indep = _independent_columns(X[keep_rows][:, cols])
+    protected_cols = {c for t in design.terms if t.name in protected for c in t.columns}
+    for j in cols[~indep]:
+        name = design.names[j]
+        if name in protected_cols or name == "_cons":
+            raise ModelError(
+                f"{where}exposure column {name!r} is collinear with the other terms in this "
+                "sample (empty category or constant exposure); risk ratio not estimable"
+            )
+        log.warning("%s%s omitted because of collinearity", where, name)
+        keep_cols[j] = False
+        dropped.append(name)
     Xf, yf = X[keep_rows][:, keep_cols], y[keep_rows]
-    rank = np.linalg.matrix_rank(Xf)
-    if rank < Xf.shape[1]:
-        raise ModelError(
-            f"{where}design matrix is collinear (rank {rank} < {Xf.shape[1]} columns: "
-            f"{[c for c, k in zip(design.names, keep_cols, strict=True) if k]}); "
-            "a category may be empty or a covariate constant in this sample"
-        )
     beta, n_iter, ok = _irls(yf, Xf, max_iter, tol)
     if not ok:
         raise ModelError(
@@ -343,5 +368,5 @@ def lr_test(restricted: PoissonResults, full: PoissonResults) -> tuple[float, in
     """Likelihood-ratio test of nested models: (chi2, df, p); df = difference in estimated params."""
     df = int(np.isfinite(full.params).sum() - np.isfinite(restricted.params).sum())
     chi2 = max(0.0, 2.0 * (full.loglik - restricted.loglik))
-    p = float(stats.chi2.sf(chi2, df)) if df > 0 else float("nan")
+    p = float(special.chdtrc(df, chi2)) if df > 0 else float("nan")
     return chi2, df, p
