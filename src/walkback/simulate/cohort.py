@@ -25,7 +25,7 @@ How the truth is built (so that a correctly specified analysis recovers it exact
   sample quartiles (xtile) coincide with the fixed-cut categories up to sampling error.
 
 ``n`` is the *expected analytic sample size*: the generator makes about ``n / p`` participants,
-where ``p`` (~0.62) is the design's probability of passing every exclusion (age >= 20, a valid
+where ``p`` (~0.58) is the design's probability of passing every exclusion (age >= 20, a valid
 day, a valid walking day, baseline pain answered, no baseline chronic LBP, follow-up answered,
 complete covariates). The analytic sample is therefore close to ``n`` (binomial noise, ~0.5 %);
 every exclusion step removes some participants.
