@@ -1,0 +1,142 @@
+"""Where jobs run: local worker processes (default) or a running Dask distributed cluster.
+
+Both yield the outcome dicts of :func:`walkback.batch.worker.run_job` as jobs finish, in any
+order. Workers write the results themselves; nothing large travels back.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+from collections.abc import Iterator, Sequence
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from typing import Any
+
+import psutil
+
+from walkback.batch.worker import Job, run_job
+from walkback.errors import WalkbackError
+
+__all__ = ["choose_workers", "run_dask", "run_local"]
+
+log = logging.getLogger("walkback.batch")
+
+#: Restarts of the local pool after a worker process died (killed for memory, crashed).
+POOL_RESTARTS = 3
+
+
+def available_cores() -> int:
+    """Cores this process may run on (CPU affinity / cgroup-aware where the OS tells)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - macOS, Windows
+        return max(1, os.cpu_count() or 1)
+
+
+def choose_workers(requested: int | None, n_jobs: int, memory_per_worker_gb: float) -> int:
+    """Worker processes to start: the request (default: all cores), but never more than the cores,
+    than available memory / ``memory_per_worker_gb``, or than the jobs; at least one."""
+    cores = available_cores()
+    avail_gb = psutil.virtual_memory().available / 2**30
+    by_memory = max(1, int(avail_gb // memory_per_worker_gb)) if memory_per_worker_gb > 0 else cores
+    want = requested if requested else cores
+    allowed = max(1, min(want, cores, by_memory))
+    n = min(allowed, max(n_jobs, 1))
+    if requested and allowed < requested:
+        log.warning(
+            "using %d worker(s), not %d: %d core(s), %.1f GB available memory at %.1f GB per "
+            "participant",
+            allowed, requested, cores, avail_gb, memory_per_worker_gb,
+        )
+    return n
+
+
+def run_local(jobs: Sequence[Job], workers: int) -> Iterator[dict[str, Any]]:
+    """Run ``jobs`` in ``workers`` fresh processes (forkserver start, one task per child at most
+    ``max_tasks_per_child`` times, so memory is returned to the OS). If a worker process dies the
+    pool is restarted and unfinished jobs are retried, up to :data:`POOL_RESTARTS` times; jobs
+    still unfinished then are reported as failures of stage ``worker``."""
+    pending = list(jobs)
+    method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
+    ctx = multiprocessing.get_context(method)
+    for attempt in range(POOL_RESTARTS + 1):
+        if not pending:
+            return
+        broken: list[Job] = []
+        with ProcessPoolExecutor(max_workers=workers, mp_context=ctx, max_tasks_per_child=20) as pool:
+            futures = {pool.submit(run_job, job): job for job in pending}
+            remaining = set(futures)
+            while remaining:
+                finished, remaining = wait(remaining, return_when=FIRST_COMPLETED)
+                for fut in finished:
+                    try:
+                        yield fut.result()
+                    except BrokenProcessPool:
+                        broken.append(futures[fut])
+        if broken and attempt < POOL_RESTARTS:
+            log.warning("a worker process died; retrying %d unfinished participant(s) "
+                        "(attempt %d of %d)", len(broken), attempt + 1, POOL_RESTARTS)
+        pending = broken
+    for job in pending:
+        yield _worker_died(job, "a worker process died repeatedly (out of memory?)")
+
+
+def run_dask(jobs: Sequence[Job], address: str, run_id: str) -> Iterator[dict[str, Any]]:
+    """Run ``jobs`` on the Dask cluster at ``address`` (e.g. ``tcp://10.0.0.1:8786``).
+
+    The workers must have the same walkback version installed and see the input and output paths
+    under the same names. A job whose worker died repeatedly (Dask's ``KilledWorker``) is
+    reported as a failure of stage ``worker``.
+    """
+    try:
+        from distributed import Client, as_completed
+    except ImportError as exc:  # pragma: no cover - dask[distributed] is a dependency
+        raise WalkbackError("--scheduler needs dask[distributed] installed") from exc
+    try:
+        client = Client(address, timeout="30s", set_as_default=False)
+    except OSError as exc:
+        raise WalkbackError(f"cannot reach the Dask scheduler at {address}: {exc}") from exc
+    with client:
+        _check_worker_versions(client)
+        futures = {
+            client.submit(run_job, job, key=f"walkback-{run_id}-{i}", pure=False): job
+            for i, job in enumerate(jobs)
+        }
+        for fut in as_completed(list(futures)):
+            job = futures.pop(fut)
+            try:
+                yield fut.result()
+            except Exception as exc:  # KilledWorker, communication failures
+                yield _worker_died(job, f"{type(exc).__name__}: {exc}")
+            fut.release()
+
+
+def _check_worker_versions(client: Any) -> None:
+    import walkback
+
+    versions = client.run(_walkback_version)
+    if not versions:
+        log.warning("the Dask cluster has no workers yet; tasks wait until workers join")
+    bad = {w: v for w, v in versions.items() if v != walkback.__version__}
+    if bad:
+        raise WalkbackError(
+            f"Dask workers run another walkback version than this process "
+            f"({walkback.__version__}): {bad}; install the same version on every worker"
+        )
+
+
+def _walkback_version() -> str:
+    import walkback
+
+    return walkback.__version__
+
+
+def _worker_died(job: Job, message: str) -> dict[str, Any]:
+    return {
+        "participant_id": job.participant_id,
+        "status": "failed",
+        "error": {"stage": "worker", "type": "WorkerDied", "message": message},
+        "duration_s": float("nan"),
+    }
