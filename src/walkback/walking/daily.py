@@ -1,0 +1,129 @@
+"""The daily table (docs/SCHEMAS.md "walking -> cohort") and local calendar days.
+
+One row per participant and local calendar day (IANA zone; DST days are 23 h / 25 h long). Epochs
+are assigned to the day holding their start. Seconds are epoch counts x epoch length; time the
+recording does not cover is in no column (so ``wear_s + non_wear_s`` can be below ``day_length_s``
+on partial days).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from walkback.walking.bouts import walking_bouts
+from walkback.walking.settings import WalkingSettings
+
+#: Columns of the daily table, in order (docs/SCHEMAS.md).
+DAILY_COLUMNS: tuple[str, ...] = (
+    "participant_id", "day", "date", "weekday",
+    "lying_s", "sitting_s", "sedentary_s", "standing_s",
+    "walk_slow_s", "walk_moderate_s", "walk_brisk_s", "walking_s",
+    "running_s", "cycling_s", "other_s", "non_wear_s", "wear_s", "day_length_s",
+    "steps", "cadence_walking_spm", "walking_bouts", "longest_bout_s",
+    "partial_day", "valid_study", "valid_wear20h",
+)
+
+_CLASS_COLUMNS = {
+    "lying": "lying_s", "sitting": "sitting_s", "sedentary": "sedentary_s",
+    "standing": "standing_s", "walking": "walking_s", "running": "running_s",
+    "cycling": "cycling_s", "other": "other_s", "non_wear": "non_wear_s",
+}
+
+
+def calendar_days(start_ns: int, stop_ns: int, timezone: str) -> pd.DataFrame:
+    """Local calendar days touched by [start_ns, stop_ns) UTC ns, in ``timezone``.
+
+    Columns ``date`` (naive local midnight), ``start_ns``, ``stop_ns`` (clipped to the recording),
+    ``day_length_h`` (24, or 23 / 25 on DST changes), ``recorded_h`` and ``partial``.
+    """
+    t0 = pd.Timestamp(int(start_ns), unit="ns", tz="UTC").tz_convert(timezone)
+    t1 = pd.Timestamp(int(stop_ns) - 1, unit="ns", tz="UTC").tz_convert(timezone)
+    dates = pd.date_range(t0.normalize().tz_localize(None), t1.normalize().tz_localize(None), freq="D")
+    mid = dates.tz_localize(timezone, ambiguous=False, nonexistent="shift_forward")
+    nxt = (dates + pd.Timedelta(days=1)).tz_localize(timezone, ambiguous=False, nonexistent="shift_forward")
+    m0 = mid.as_unit("ns").asi8
+    m1 = nxt.as_unit("ns").asi8
+    s = np.maximum(m0, start_ns)
+    e = np.minimum(m1, stop_ns)
+    return pd.DataFrame({
+        "date": dates.as_unit("ns"),
+        "start_ns": s.astype(np.int64),
+        "stop_ns": e.astype(np.int64),
+        "day_length_h": (m1 - m0) / 3.6e12,
+        "recorded_h": (e - s) / 3.6e12,
+        "partial": (s > m0) | (e < m1),
+    })
+
+
+def daily_table(
+    epochs: pd.DataFrame,
+    days: pd.DataFrame,
+    participant_id: str,
+    *,
+    thigh_only: bool,
+    settings: WalkingSettings | None = None,
+) -> pd.DataFrame:
+    """Daily table from measured epochs.
+
+    ``epochs`` needs ``start_ns``, ``study_class``, ``pace`` (final pace), ``cadence_spm``, ``steps``;
+    ``days`` the :data:`walkback.signal.types.DAYS_COLUMNS` ``date``, ``start_ns``, ``stop_ns``,
+    ``day_length_h``, ``partial``. In thigh-only mode ``lying_s`` and ``sitting_s`` are NaN and
+    ``sedentary_s`` holds both; with a back sensor ``sedentary_s`` = lying + sitting.
+    """
+    s = settings or WalkingSettings()
+    nd = len(days)
+    start = epochs["start_ns"].to_numpy(np.int64)
+    day_idx = np.searchsorted(days["start_ns"].to_numpy(np.int64), start, side="right") - 1
+    inside = (day_idx >= 0) & (start < days["stop_ns"].to_numpy(np.int64)[np.clip(day_idx, 0, None)])
+    d = np.where(inside, day_idx, nd)  # nd = outside every day (dropped by bincount slicing)
+    cls = epochs["study_class"].to_numpy(object)
+    pace = epochs["pace"].to_numpy(object)
+    out: dict[str, object] = {}
+
+    def secs(mask: np.ndarray) -> np.ndarray:
+        return np.bincount(d[mask], minlength=nd + 1)[:nd] * s.epoch_s
+
+    for c, col in _CLASS_COLUMNS.items():
+        out[col] = secs(cls == c)
+    walking = cls == "walking"
+    for p in ("slow", "moderate", "brisk"):
+        out[f"walk_{p}_s"] = secs(walking & (pace == p))
+    if thigh_only:
+        out["sedentary_s"] = out["sedentary_s"] + out["lying_s"] + out["sitting_s"]
+        out["lying_s"] = np.full(nd, np.nan)
+        out["sitting_s"] = np.full(nd, np.nan)
+    else:
+        out["sedentary_s"] = out["lying_s"] + out["sitting_s"] + out["sedentary_s"]
+    out["wear_s"] = secs(cls != "non_wear")
+    steps = epochs["steps"].to_numpy(np.int64)
+    out["steps"] = np.bincount(d, weights=steps, minlength=nd + 1)[:nd].astype(np.int64)
+    cad = epochs["cadence_spm"].to_numpy(float)
+    okc = walking & np.isfinite(cad)
+    csum = np.bincount(d[okc], weights=cad[okc], minlength=nd + 1)[:nd]
+    cn = np.bincount(d[okc], minlength=nd + 1)[:nd]
+    out["cadence_walking_spm"] = np.divide(csum, cn, out=np.full(nd, np.nan), where=cn > 0)
+    out.update(_bouts_per_day(start, walking, days, s))
+    dates = pd.DatetimeIndex(days["date"])
+    table = pd.DataFrame(out)
+    table.insert(0, "participant_id", str(participant_id))
+    table.insert(1, "day", np.arange(1, nd + 1))
+    table.insert(2, "date", dates.strftime("%Y-%m-%d"))
+    table.insert(3, "weekday", dates.strftime("%a"))
+    table["day_length_s"] = days["day_length_h"].to_numpy(float) * 3600.0
+    table["partial_day"] = days["partial"].to_numpy(bool)
+    posture = (table["sedentary_s"] > 0) if thigh_only else (table["lying_s"] > 0) & (table["sitting_s"] > 0)
+    table["valid_study"] = (table["wear_s"] > 0) & posture & (table["standing_s"] > 0) & (table["walking_s"] > 0)
+    table["valid_wear20h"] = table["wear_s"] >= s.valid_wear_h * 3600.0
+    return table[list(DAILY_COLUMNS)]
+
+
+def _bouts_per_day(start: np.ndarray, walking: np.ndarray, days: pd.DataFrame, s: WalkingSettings) -> dict:
+    nd = len(days)
+    b = walking_bouts(start, walking, s.epoch_s, s.bout_min_s, s.bout_gap_s)
+    bd = np.searchsorted(days["start_ns"].to_numpy(np.int64), b["start_ns"].to_numpy(np.int64), side="right") - 1
+    ok = bd >= 0
+    count = np.bincount(bd[ok], minlength=nd)[:nd]
+    longest = np.zeros(nd)
+    np.maximum.at(longest, bd[ok], b["duration_s"].to_numpy(float)[ok])
+    return {"walking_bouts": count.astype(np.int64), "longest_bout_s": longest}

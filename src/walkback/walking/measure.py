@@ -1,0 +1,64 @@
+"""The measured epoch timeline: activity epochs plus time, cadence, steps, pace and MET.
+
+Columns added to the activity epochs (docs/SCHEMAS.md "activity -> walking"):
+
+| column | dtype | meaning |
+|---|---|---|
+| ``time`` | datetime64[ns, UTC] | epoch start (= ``start_ns``) |
+| ``pace_model`` | str | the activity model's pace (its ``pace`` column as received) |
+| ``pace`` | str | final pace of walking epochs (``settings.pace_method``), ``""`` otherwise |
+| ``cadence_spm`` | float64 | steps/min in walking and running epochs, NaN elsewhere or aperiodic |
+| ``steps`` | int32 | steps counted in the epoch (walking and running) |
+| ``met`` | float64 | MET of walking / running epochs (``settings.met_method``), NaN elsewhere |
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from walkback.signal.types import Prepared
+from walkback.walking.gait import measure_gait
+from walkback.walking.pace import choose_pace, epoch_met
+from walkback.walking.settings import WalkingSettings
+
+LOCOMOTION = ("walking", "running")
+
+
+def measure_epochs(
+    thigh_g: np.ndarray,
+    fs_hz: float,
+    grid_start_ns: int,
+    epochs: pd.DataFrame,
+    settings: WalkingSettings | None = None,
+) -> pd.DataFrame:
+    """Measure gait in the walking/running epochs of ``epochs`` from ``thigh_g``.
+
+    ``thigh_g`` (n, 3) g, canonical thigh axes, sample ``i`` at ``grid_start_ns + i / fs_hz`` s (UTC).
+    ``epochs`` needs ``start_ns`` and ``study_class`` (and optionally ``pace``, ``thigh_wear``).
+    Returns a new DataFrame (see the module docstring); the input is not modified.
+    """
+    s = settings or WalkingSettings()
+    out = epochs.copy()
+    start = out["start_ns"].to_numpy(np.int64)
+    idx = np.round((start - int(grid_start_ns)) * (fs_hz / 1e9)).astype(np.int64)
+    cls = out["study_class"].to_numpy(object)
+    loco = np.isin(cls, LOCOMOTION)
+    if "thigh_wear" in out:
+        loco &= out["thigh_wear"].to_numpy(bool)
+    gait = measure_gait(thigh_g, fs_hz, idx, loco, s)
+    model_pace = out["pace"].to_numpy(object) if "pace" in out else np.full(len(out), "", object)
+    cad = np.where(loco, gait.cadence_spm, np.nan)
+    pace = choose_pace(cad, model_pace, cls == "walking", s)
+    out.insert(0, "time", pd.to_datetime(start, unit="ns", utc=True))
+    out["pace_model"] = pd.Series(model_pace, index=out.index, dtype=object).fillna("")
+    out["pace"] = pace
+    out["cadence_spm"] = cad
+    out["steps"] = np.where(loco, gait.steps, 0).astype(np.int32)
+    out["met"] = epoch_met(pace, cad, cls, s)
+    return out
+
+
+def measure_prepared(prepared: Prepared, epochs: pd.DataFrame, settings: WalkingSettings | None = None) -> pd.DataFrame:
+    """:func:`measure_epochs` on a :class:`~walkback.signal.types.Prepared` signal."""
+    return measure_epochs(prepared.thigh_g, prepared.fs_hz, prepared.start_ns, epochs, settings)
