@@ -110,7 +110,7 @@ def _read_other(fmt: str, path: str | Path, timezone: str | None) -> Recording:
     if fmt == "geneactiv-bin":
         from walkback.io.geneactiv import read_geneactiv
 
-        return read_geneactiv(path, timezone=timezone or DEVICE_TIMEZONE)
+        return read_geneactiv(path, timezone=timezone)
     from walkback.io.csvfiles import read_csv_auto
 
     return read_csv_auto(path, timezone=timezone or CSV_TIMEZONE)

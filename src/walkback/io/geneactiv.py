@@ -1,0 +1,167 @@
+"""GENEActiv ``.bin`` reader.
+
+Format (Activinsights' GENEActiv binary description, as used by GENEAread/GGIRread): a text header
+(sections "Device Identity", "Configuration Info", "Calibration Data", ... with ``key:value``
+lines) and then pages of 10 lines: ``Recorded Data``, serial code, sequence number, ``Page Time``
+(``YYYY-MM-DD hh:mm:ss:mmm``, device local time), unassigned, temperature (degC), battery voltage,
+device status, measurement frequency, and one line of 300 samples x 12 hex digits. Each sample:
+x, y, z as 12-bit two's complement, then 10-bit light, a button bit and a reserved bit.
+
+* acceleration g = (raw * 100 - offset) / gain with the header's per-axis gain and offset;
+* light (lux) = raw * header Lux / header Volts, one value per sample (kept per sample in the
+  ``light`` channel);
+* temperature and battery are per page, timed at the page's first sample;
+* sample ``i`` of a page is at ``Page Time + i / frequency`` (the page's own frequency).
+
+Clock: the device keeps the configuring computer's local time. The header's "Time Zone"
+(``GMT +01:00``) is that computer's UTC offset and is used when ``timezone`` is None; an IANA
+``timezone`` given explicitly overrides it (one fixed offset at the first page, see
+:mod:`walkback.io._time`). Pages that cannot be decoded (bad hex, short line, bad time) are skipped
+and listed in ``info.rejected_blocks`` (``block`` = page number).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from walkback.errors import CorruptFileError, UnsupportedFormatError
+from walkback.io._summary import gaps_and_rate
+from walkback.io._time import local_to_utc
+from walkback.io.types import Channel, Recording, RecordingInfo
+
+NS = 1_000_000_000
+SAMPLES_PER_PAGE = 300
+_HEX = np.full(256, 255, dtype=np.uint8)
+for _i, _c in enumerate(b"0123456789ABCDEF"):
+    _HEX[_c] = _i
+for _i, _c in enumerate(b"abcdef"):
+    _HEX[_c] = 10 + _i
+
+
+def _header(lines: list[bytes], path) -> tuple[dict[str, str], int]:
+    """Header key/values and the index of the first 'Recorded Data' line."""
+    head: dict[str, str] = {}
+    for i, raw in enumerate(lines):
+        line = raw.decode("latin-1").strip()
+        if line == "Recorded Data":
+            return head, i
+        if ":" in line:
+            k, v = line.split(":", 1)
+            head.setdefault(k.strip(), v.strip())
+    raise CorruptFileError(f"{path}: GENEActiv header without any 'Recorded Data' page")
+
+
+def _num(head: dict[str, str], key: str, path) -> float:
+    try:
+        return float(re.sub(r"[^0-9.+-eE]", "", head[key]))
+    except (KeyError, ValueError) as exc:
+        raise CorruptFileError(f"{path}: GENEActiv header has no valid {key!r}") from exc
+
+
+def _gmt_offset_s(text: str) -> int | None:
+    m = re.search(r"([+-])\s*(\d{1,2}):(\d{2})", text or "")
+    if not m:
+        return None
+    sign = -1 if m.group(1) == "-" else 1
+    return sign * (int(m.group(2)) * 3600 + int(m.group(3)) * 60)
+
+
+def _pages(lines: list[bytes], first: int):
+    """Per-page fields as arrays; pages that fail to decode get a reason."""
+    starts = np.arange(first, len(lines) - 9, 10)
+    starts = starts[[lines[s].strip() == b"Recorded Data" for s in starts]]
+    field = {}
+    for name, off in (("time", 3), ("temp", 5), ("batt", 6), ("freq", 8)):
+        field[name] = [lines[s + off].split(b":", 1)[-1].strip() for s in starts]
+    data = [lines[s + 9].strip() for s in starts]
+    return starts, field, data
+
+
+def read_geneactiv(path: str | Path, *, timezone: str | None = None) -> Recording:
+    """Read a GENEActiv ``.bin`` file (see the module docstring for the conventions)."""
+    path = Path(path)
+    raw = path.read_bytes()
+    if not raw.lstrip(b"\xef\xbb\xbf\r\n ").startswith(b"Device Identity"):
+        raise UnsupportedFormatError(f"{path}: not a GENEActiv .bin (no 'Device Identity')")
+    lines = raw.splitlines()
+    head, first = _header(lines, path)
+    gains = np.array([_num(head, f"{a} gain", path) for a in "xyz"], dtype=np.float64)
+    offsets = np.array([_num(head, f"{a} offset", path) for a in "xyz"], dtype=np.float64)
+    if np.any(gains == 0):
+        raise CorruptFileError(f"{path}: calibration gain of zero in the header")
+    starts, field, data = _pages(lines, first)
+    reason = np.array(["" if len(d) == SAMPLES_PER_PAGE * 12 else "data line is not 3600 hex "
+                       "digits" for d in data], dtype=object)
+    good_idx = np.flatnonzero(reason == "")
+    hexes = np.frombuffer(b"".join(data[i] for i in good_idx), dtype=np.uint8)
+    nib = _HEX[hexes].reshape(good_idx.size, SAMPLES_PER_PAGE, 12)
+    bad_hex = (nib == 255).any(axis=(1, 2))
+    page_t = pd.to_datetime(pd.Series([field["time"][i].decode("latin-1") for i in good_idx]),
+                            format="%Y-%m-%d %H:%M:%S:%f", errors="coerce")
+    freq = pd.to_numeric(pd.Series([field["freq"][i].decode("latin-1") for i in good_idx]),
+                         errors="coerce").to_numpy(np.float64)
+    bad_t = page_t.isna().to_numpy() | ~(freq > 0)
+    reason[good_idx[bad_hex]] = "invalid hex digits"
+    reason[good_idx[bad_t & ~bad_hex]] = "invalid page time or frequency"
+    keep = ~(bad_hex | bad_t)
+    good_idx, nib, freq = good_idx[keep], nib[keep], freq[keep]
+    if good_idx.size == 0:
+        raise CorruptFileError(f"{path}: no decodable data pages")
+    page_local = page_t[keep].to_numpy().astype("datetime64[ns]").astype(np.int64)
+    return _build(path, head, lines, starts, field, good_idx, nib, freq, page_local, gains,
+                  offsets, reason, timezone)
+
+
+def _build(path, head, lines, starts, field, good_idx, nib, freq, page_local, gains, offsets,
+           reason, timezone) -> Recording:
+    n16 = nib.astype(np.int32)
+    xyz = np.stack([(n16[..., 3 * k] << 8) | (n16[..., 3 * k + 1] << 4) | n16[..., 3 * k + 2]
+                    for k in range(3)], axis=-1)
+    xyz = np.where(xyz > 2047, xyz - 4096, xyz)
+    accel = ((xyz * 100.0 - offsets) / gains).astype(np.float32).reshape(-1, 3)
+    light_raw = (n16[..., 9] << 6) | (n16[..., 10] << 2) | (n16[..., 11] >> 2)
+    i = np.arange(SAMPLES_PER_PAGE)[None, :]
+    local = page_local[:, None] + np.rint(i * (NS / freq[:, None])).astype(np.int64)
+    zone_off = _gmt_offset_s(head.get("Time Zone", ""))
+    if timezone is None and zone_off is not None:
+        off_ns, tz_used = zone_off * NS, ""
+    else:
+        tz_used = timezone or "Europe/Oslo"
+        _, off_ns = local_to_utc(local[:1, 0], tz_used, int(local[0, 0]))
+    t = (local - off_ns).ravel()
+    warnings = []
+    keep = np.r_[True, t[1:] > np.maximum.accumulate(t)[:-1]]
+    if not keep.all():
+        warnings.append(f"{int((~keep).sum())} sample(s) whose page times go backwards dropped")
+    volts, lux = _num(head, "Volts", path), _num(head, "Lux", path)
+    light = (light_raw.reshape(-1) * (lux / volts if volts else 1.0)).astype(np.float32)
+    rate = float(np.median(freq))
+    gaps, measured = gaps_and_rate(t[keep], rate)
+    page_t_utc = page_local - off_ns
+
+    def per_page(name: str, unit: str) -> Channel:
+        vals = pd.to_numeric(pd.Series([field[name][j].decode("latin-1") for j in good_idx]),
+                             errors="coerce").to_numpy(np.float32)
+        return Channel(page_t_utc.copy(), vals, unit)
+
+    rejected = [{"block": int(j), "reason": str(reason[j])} for j in np.flatnonzero(reason != "")]
+    info = RecordingInfo(
+        path=str(path), format="geneactiv-bin", device=head.get("Device Type", "GENEActiv"),
+        device_id=head.get("Device Unique Serial Code", ""), nominal_rate_hz=rate,
+        measured_rate_hz=measured, start_ns=int(t[keep][0]), stop_ns=int(t[keep][-1]),
+        n_samples=int(keep.sum()), n_blocks=int(good_idx.size), rejected_blocks=rejected,
+        gaps=gaps, range_g=8.0, timezone=tz_used,
+        extra={"utc_offset_s": off_ns / NS, "header_time_zone": head.get("Time Zone", ""),
+               "pages_in_header": head.get("Number of Pages", ""),
+               "extract_notes": head.get("Extract Notes", ""),
+               "calibration": {"gain": gains.tolist(), "offset": offsets.tolist(),
+                               "volts": volts, "lux": lux}},
+        warnings=warnings,
+    )
+    return Recording(time_ns=t[keep], accel_g=accel[keep], info=info,
+                     temperature=per_page("temp", "degC"), battery=per_page("batt", "V"),
+                     light=Channel(t[keep].copy(), light[keep], "lux"))
