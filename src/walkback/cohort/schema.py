@@ -16,6 +16,10 @@ Participant table: one row per participant holding the study's *raw* items (code
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from walkback.cohort.config import CodeSettings
 
 __all__ = [
     "DAY_ACTIVITY_COLUMNS",
@@ -23,7 +27,9 @@ __all__ = [
     "DAY_OPTIONAL_COLUMNS",
     "DISEASE_COLUMNS",
     "PARTICIPANT_COLUMNS",
+    "VALUE_RANGES",
     "ColumnSpec",
+    "allowed_codes",
     "participant_required",
 ]
 
@@ -120,7 +126,8 @@ PARTICIPANT_COLUMNS: tuple[ColumnSpec, ...] = (
     ColumnSpec("exercise_freq_code", "code", False, "exercise frequency 1-5 (ExeF_NT4BLQ1): "
                "never, <1/week, once a week, 2-3 times a week, nearly every day"),
     ColumnSpec("work_type_code", "code", False, "physical demand at work 1-4 (WorTyp_NT4BLI): "
-               "mostly sedentary, much walking, walking and lifting, heavy manual labour"),
+               "mostly sedentary, much walking, walking and lifting, heavy manual labour; "
+               "0 = non worker is accepted"),
     ColumnSpec("accel_days", "int", False, "number of accelerometer days (ActDN_NT4BLM)"),
 )
 
@@ -128,3 +135,33 @@ PARTICIPANT_COLUMNS: tuple[ColumnSpec, ...] = (
 def participant_required() -> tuple[str, ...]:
     """Names of the participant columns every participant table must hold."""
     return tuple(c.name for c in PARTICIPANT_COLUMNS if c.required)
+
+
+#: Plausible ranges of the continuous participant columns (inclusive); outside = input error.
+VALUE_RANGES: dict[str, tuple[float, float]] = {
+    "age_years": (0.0, 130.0),
+    "hads_d_score": (0.0, 21.0),
+    "bmi_kg_m2": (5.0, 150.0),
+    "bmi_alt_kg_m2": (5.0, 150.0),
+    "accel_days": (0.0, 366.0),
+}
+
+
+def allowed_codes(codes: CodeSettings) -> dict[str, tuple[float, ...]]:
+    """Valid values of each coded participant column under the configured ``codes``."""
+    yes_no = (codes.no, codes.yes)
+    allowed: dict[str, tuple[float, ...]] = {
+        "sex_code": (codes.sex_female, codes.sex_male),
+        "education_code": codes.education_levels,
+        "income_code": codes.income_levels,
+        "work_status_code": codes.employed + codes.not_employed,
+        "smoking_code": codes.smoking_never + codes.smoking_former + codes.smoking_current,
+        "pain_4weeks_code": (1, 2, 3, 4, 5, 6),
+        "health_code": (1, 2, 3, 4),
+        "exercise_freq_code": (1, 2, 3, 4, 5),
+        "work_type_code": (0, 1, 2, 3, 4),  # 0 = non worker, as the study recodes
+    }
+    for col in ("chronic_pain_t0", "lumbar_pain_t0", "chronic_pain_t1", "lumbar_pain_t1",
+                "leisure_limitation_t1", *DISEASE_COLUMNS):
+        allowed[col] = yes_no
+    return allowed

@@ -359,38 +359,9 @@ def _dates(where: FileRows, frame: pd.DataFrame, col: str, label: str, fmt: str)
     return pd.Series(parsed.to_numpy()).reset_index(drop=True)
 
 
-def _allowed_codes(settings: CohortSettings) -> dict[str, tuple[float, ...]]:
-    c = settings.codes
-    yn = (c.no, c.yes)
-    allowed: dict[str, tuple[float, ...]] = {
-        "sex_code": (c.sex_female, c.sex_male),
-        "education_code": c.education_levels,
-        "income_code": c.income_levels,
-        "work_status_code": c.employed + c.not_employed,
-        "smoking_code": c.smoking_never + c.smoking_former + c.smoking_current,
-        "pain_4weeks_code": (1, 2, 3, 4, 5, 6),
-        "health_code": (1, 2, 3, 4),
-        "exercise_freq_code": (1, 2, 3, 4, 5),
-        "work_type_code": (0, 1, 2, 3, 4),
-    }
-    for col in ("chronic_pain_t0", "lumbar_pain_t0", "chronic_pain_t1", "lumbar_pain_t1",
-                "leisure_limitation_t1", *schema.DISEASE_COLUMNS):
-        allowed[col] = yn
-    return allowed
-
-
-_RANGES = {
-    "age_years": (0.0, 130.0),
-    "hads_d_score": (0.0, 21.0),
-    "bmi_kg_m2": (5.0, 150.0),
-    "bmi_alt_kg_m2": (5.0, 150.0),
-    "accel_days": (0.0, 366.0),
-}
-
-
 def _check_codes(where: FileRows, df: pd.DataFrame, labels: dict[str, str],
                  settings: CohortSettings) -> None:
-    for col, allowed in _allowed_codes(settings).items():
+    for col, allowed in schema.allowed_codes(settings.codes).items():
         v = df[col].to_numpy(dtype=float)
         bad = np.flatnonzero(~np.isnan(v) & ~np.isin(v, np.asarray(allowed, dtype=float)))
         if bad.size:
@@ -399,7 +370,7 @@ def _check_codes(where: FileRows, df: pd.DataFrame, labels: dict[str, str],
                 f"{where.rows(bad)}; expected one of {sorted(set(allowed))} or empty "
                 "(see [codes] in the cohort config)"
             )
-    for col, (lo, hi) in _RANGES.items():
+    for col, (lo, hi) in schema.VALUE_RANGES.items():
         v = df[col].to_numpy(dtype=float)
         bad = np.flatnonzero(~np.isnan(v) & ((v < lo) | (v > hi)))
         if bad.size:
@@ -450,8 +421,8 @@ def _load_participants(path: Path, settings: CohortSettings) -> tuple[pd.DataFra
 def _cross_check(days: pd.DataFrame, dwhere: FileRows, parts: pd.DataFrame,
                  pwhere: FileRows) -> None:
     pid = parts["participant_id"]
-    in_days = pd.unique(days["participant_id"])
-    only_days = np.setdiff1d(in_days.astype(str), pid.to_numpy(dtype=str))
+    in_days = pd.Series(pd.unique(days["participant_id"]))
+    only_days = in_days[~in_days.isin(pid)].to_numpy()
     if only_days.size:
         rows = np.flatnonzero(days["participant_id"].isin(only_days).to_numpy())
         shown = ", ".join(repr(x) for x in only_days[:5])
