@@ -100,3 +100,20 @@ def test_xtile_groups_are_ordered_and_respect_cuts(values):
     for g in range(1, 4):
         assert np.all(x[codes == g] <= cuts[g - 1])
         assert np.all(x[codes > g] > cuts[g - 1])
+
+
+# Real Stata output (Statalist, 16 Jul 2010, "Why does -centile- provide different results
+# compared to -sum- or -pctile-?", https://www.stata.com/statalist/archive/2010-07/msg00878.html):
+# `sum X, detail` and `_pctile X, nq(10)` on these 31 values print the percentiles below (the same
+# default rule in both commands; -centile- uses another one).
+STATALIST_X = [223, 104.3333, 198.3333, 126, 95, 101.3333, 133, 90.66666, 38, 91, 101, 36.5, 101,
+               203, 92.5, 149, 142.3333, 89.33334, 105.6667, 123.3333, 136, 240.6667, 162.3333,
+               98.66666, 181.6667, 261, 206, 251, 339.3333, 219.3333, 114]
+STATALIST_SUMMARIZE = {1: 36.5, 5: 38, 10: 90.66666, 25: 98.66666, 50: 126, 75: 203,
+                       90: 240.6667, 95: 261, 99: 339.3333}
+
+
+def test_matches_stata_summarize_detail_output():
+    ps = list(STATALIST_SUMMARIZE)
+    got = stata_percentiles(STATALIST_X, ps)
+    np.testing.assert_allclose(got, [STATALIST_SUMMARIZE[p] for p in ps], rtol=1e-6)

@@ -14,9 +14,12 @@ the same rule is used by ``summarize, detail`` and ``_pctile``, see [R] summariz
 * otherwise: the p-th percentile is ``x(i+1)`` (the next order statistic).
 
 This is the empirical distribution function with averaging (the rule SAS documents as
-``PCTLDEF=5``, whose definition reads the same: ``y = (x_j + x_{j+1})/2`` if ``g = 0``, else
-``x_{j+1}``, with ``np = j + g``). It is *not* numpy's default linear interpolation, and
-``pandas.qcut`` bins can differ from it on ties.
+``PCTLDEF=5``: ``y = (x_j + x_{j+1})/2`` if ``g = 0``, else ``x_{j+1}``, with ``np = j + g``).
+It is checked in the tests against real Stata output: ``summarize, detail`` and ``_pctile`` on a
+31-value example posted to Statalist (2010-07, msg00878, "Why does -centile- provide different
+results compared to -sum- or -pctile-?"), where both commands print the same percentiles (Stata's
+``centile`` uses a different, interpolating rule and is not what the study used). It is *not*
+numpy's default linear interpolation, and ``pandas.qcut`` bins can differ from it on ties.
 
 ``xtile`` puts an observation in group ``g`` when ``x <= c_g`` and ``x > c_{g-1}``, where
 ``c_1 < ... < c_{n-1}`` are the percentiles at ``100*g/n`` (the manual: "categorizes exp by its
