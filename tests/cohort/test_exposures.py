@@ -91,3 +91,47 @@ def test_intensity_within_weight_range_on_random_days():
     ref = df[keep].groupby("participant_id")["walking_s"].mean() / 60
     got = e.set_index("participant_id")["volume_min"].dropna()
     pd.testing.assert_series_equal(got.sort_index(), ref.sort_index(), check_names=False)
+
+
+def _stata_literal(wide: dict[str, np.ndarray], weights=(2.8, 3.8, 4.8)) -> dict[str, float]:
+    """The authors' 1_Cleaning.do written out literally for ONE participant (7 days, seconds)."""
+    ly, sit, st, w1, w2, w3, wt, run, cyc = (list(wide[k]) for k in (
+        "lying_s", "sitting_s", "standing_s", "walk_slow_s", "walk_moderate_s", "walk_brisk_s",
+        "walking_s", "running_s", "cycling_s"))
+    wear = []
+    for i in range(7):
+        parts = [ly[i], sit[i], st[i], w1[i], w2[i], w3[i], run[i], cyc[i]]
+        wear.append(np.nan if all(np.isnan(parts)) else float(np.nansum(parts)))
+    for i in range(7):  # replace walk vars = . if Ly==0 | Sit==0 | Stand==0 | WalkTmD==0
+        if ly[i] == 0 or sit[i] == 0 or st[i] == 0 or wt[i] == 0:
+            w1[i] = w2[i] = w3[i] = wt[i] = np.nan
+
+    def rowmean(v):
+        v = [x for x in v if not np.isnan(x)]
+        return sum(v) / len(v) / 60 if v else np.nan
+
+    m1, m2, m3, tot = rowmean(w1), rowmean(w2), rowmean(w3), rowmean(wt)
+    return {"valid_days": sum(not np.isnan(x) for x in wear),
+            "valid_days_walk": sum(not np.isnan(x) for x in wt),
+            "volume_min": tot, "walk_slow_min": m1,
+            "intensity_met": (weights[0] * m1 + weights[1] * m2 + weights[2] * m3) / tot,
+            "running_min": rowmean(run), "cycling_min": rowmean(cyc)}
+
+
+def test_matches_literal_stata_translation_on_random_weeks():
+    rng = np.random.default_rng(42)
+    n = 150
+    cols = ["lying_s", "sitting_s", "standing_s", "walk_slow_s", "walk_moderate_s",
+            "walk_brisk_s", "walking_s", "running_s", "cycling_s"]
+    # values drawn with many zeros and missing cells so every branch of the rule is hit
+    arr = rng.choice([0.0, np.nan, 60.0, 600.0, 3000.0, 20000.0], size=(n, 7, len(cols)),
+                     p=[0.12, 0.08, 0.2, 0.2, 0.2, 0.2])
+    long = pd.DataFrame(arr.reshape(n * 7, len(cols)), columns=cols)
+    long.insert(0, "day", np.tile(np.arange(1, 8), n))
+    long.insert(0, "participant_id", np.repeat([f"p{i}" for i in range(n)], 7))
+    got = person_exposures(long).set_index("participant_id")
+    for i in range(n):
+        ref = _stata_literal({c: arr[i, :, j] for j, c in enumerate(cols)})
+        row = got.loc[f"p{i}"]
+        for key, val in ref.items():
+            np.testing.assert_allclose(row[key], val, rtol=1e-12, err_msg=f"p{i} {key}")

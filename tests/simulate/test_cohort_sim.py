@@ -101,3 +101,34 @@ def test_large_cohort_recovers_true_risk_ratios():
         assert np.all((lo <= np.array(true_rr[1:])) & (np.array(true_rr[1:]) <= hi)), (
             col, est, lo, hi)
         assert np.all(hi / lo < 1.15)  # precise enough for the check to mean something
+
+
+def test_volume_intensity_correlation_option_and_independence_by_default():
+    def corr(c):
+        sim = simulate_cohort(4000, seed=3, volume_intensity_corr=c)
+        r = sim.risk[sim.risk["included_expected"]]
+        return np.corrcoef(r["volume_min"], r["intensity_met"])[0, 1]
+
+    assert abs(corr(0.0)) < 0.05
+    assert corr(0.5) > 0.3
+    with pytest.raises(ValueError):
+        simulate_cohort(100, volume_intensity_corr=1.0)
+
+
+def test_writer_layouts_and_lazy_package_access(tmp_path):
+    import walkback.simulate as ws
+
+    sim = ws.simulate_cohort(200, seed=9)
+    paths = ws.write_cohort(sim, tmp_path / "long")
+    assert set(paths) == {"days", "participants"}
+    days = pd.read_csv(paths["days"], dtype={"participant_id": str})
+    assert len(days) == 7 * len(sim.participants)
+    assert days["walking_s"].dropna().eq(days["walking_s"].dropna().round()).all()  # whole s
+    hunt = ws.write_cohort(sim, tmp_path / "hunt", layout="hunt")
+    assert hunt["config"].read_text().startswith("# walkback cohort config")
+    wide = pd.read_csv(hunt["days"])
+    assert wide.shape == (len(sim.participants), 1 + 7 * 9)
+    with pytest.raises(ValueError, match="layout"):
+        ws.write_cohort(sim, tmp_path / "x", layout="diagonal")
+    with pytest.raises(AttributeError):
+        _ = ws.no_such_name
