@@ -142,7 +142,7 @@ REASONS = [
     "sample count outside the block's capacity",
     "unknown sample-rate code",
     "invalid timestamp",
-    "session id differs from the header's",
+    "session id differs from the file's",
     "time goes backwards (earlier than a previous block)",
 ]
 BACKWARDS = REASONS.index("time goes backwards (earlier than a previous block)")
@@ -168,9 +168,12 @@ def _validate(f: np.ndarray, ok: np.ndarray, header: dict[str, Any]) -> tuple[np
     reject((f["rate"] & 0x0F) < F.MIN_RATE_NIBBLE, 7)
     _, ts_ok = F.unpack_timestamp(f["timestamp"])
     reject(~ts_ok, 8)
-    sess = header["session_id"]
-    if sess:
+    good = reason == 0
+    if good.any():  # the blocks' own majority session (a damaged header must not sink the file)
+        values, inverse = np.unique(f["session"][good], return_inverse=True)
+        sess = int(values[np.bincount(inverse).argmax()])
         reject((f["session"] != sess) & (f["session"] != 0), 9)
+        header["block_session_id"] = sess
     return reason, packing
 
 
@@ -232,10 +235,17 @@ def scan(buf: Any, path: str, timezone: str) -> BlockTable:
     else:
         raise CorruptFileError(f"{path}: block timestamps are too disordered to put in order")
     if good.size == 0:
-        raise CorruptFileError(f"{path}: no valid data blocks ({n} block(s) in the file)")
+        counts = np.bincount(reason, minlength=len(REASONS))
+        why = "; ".join(f"{c} {REASONS[r]}" for r, c in enumerate(counts) if c and r)
+        raise CorruptFileError(
+            f"{path}: no valid data blocks ({n} block(s) in the file{': ' + why if why else ''})")
     bad = np.flatnonzero(reason)
     table.rejected = [{"block": int(i), "reason": REASONS[reason[i]]} for i in bad]
     table.rejected += rejected_extra
+    bs = header.get("block_session_id")
+    if header["session_id"] and bs is not None and bs != header["session_id"]:
+        warnings.append(f"header session id {header['session_id']} differs from the blocks' "
+                        f"{bs}; the blocks' is used")
     table.warnings = warnings
     return table
 

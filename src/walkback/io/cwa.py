@@ -155,7 +155,8 @@ def _info(path: str, tab: BlockTable, timezone: str) -> RecordingInfo:
                         f"blocks' {tab.rate_hz} Hz; the blocks' rate is used")
     return RecordingInfo(
         path=path, format="axivity-cwa", device=h["device"], device_id=str(h["device_id"]),
-        session_id=str(h["session_id"]), nominal_rate_hz=tab.rate_hz, measured_rate_hz=measured,
+        session_id=str(h.get("block_session_id", h["session_id"])),
+        nominal_rate_hz=tab.rate_hz, measured_rate_hz=measured,
         start_ns=int(first[0]), stop_ns=int(last[-1]), n_samples=n, n_blocks=int(tab.count.size),
         rejected_blocks=list(tab.rejected), gaps=gaps, range_g=float(tab.range_g),
         timezone=timezone, extra=extra, warnings=warnings,

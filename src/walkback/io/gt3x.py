@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import struct
 import zipfile
+import zlib
 from pathlib import Path
 from typing import Any
 
@@ -149,8 +150,11 @@ def read_gt3x(path: str | Path) -> Recording:
                     f"found {sorted(names)[:5]})")
             info_txt = _parse_info(z.read("info.txt").decode("utf-8", "replace"))
             log = z.read("log.bin")
-    except (zipfile.BadZipFile, OSError, EOFError) as exc:
-        raise CorruptFileError(f"{path}: damaged .gt3x zip ({exc})") from exc
+    except UnsupportedFormatError:
+        raise
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, zlib.error,
+            NotImplementedError, RuntimeError, ValueError, KeyError) as exc:
+        raise CorruptFileError(f"{path}: damaged .gt3x zip ({type(exc).__name__}: {exc})") from exc
     try:
         rate = float(info_txt["Sample Rate"])
     except (KeyError, ValueError) as exc:
@@ -180,9 +184,8 @@ def _aux(rec: np.ndarray, buf: np.ndarray, typ: int, offset_ns: int, scale: floa
 def _recording(path, info_txt, rate, offset_s, counts, local_ns, rec, buf, rejected,
                n_rec) -> Recording:
     warnings = []
-    back = np.flatnonzero(np.diff(local_ns) < 0)
-    if back.size:
-        keep = local_ns >= np.maximum.accumulate(local_ns)
+    keep = np.r_[True, local_ns[1:] > np.maximum.accumulate(local_ns)[:-1]]
+    if not keep.all():
         warnings.append(f"{int((~keep).sum())} sample(s) whose record timestamps go backwards "
                         "were dropped")
         counts, local_ns = counts[keep], local_ns[keep]
