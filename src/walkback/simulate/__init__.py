@@ -4,6 +4,8 @@ Submodules (imported lazily, so ``import walkback.simulate`` stays cheap):
 
 - :mod:`walkback.simulate.cohort` — HUNT-like cohort tables with a chosen true risk pattern
   (``simulate_cohort``, ``write_cohort``, ``TrueRisk``, ``SimulatedCohort``).
+- :mod:`walkback.simulate.recording` — raw sensor recordings with known activities
+  (``simulate_recording``, ``write_recording``, ``SimulatedRecording``).
 """
 
 from __future__ import annotations
@@ -16,6 +18,9 @@ _LAZY = {
     "write_cohort": "walkback.simulate.cohort",
     "TrueRisk": "walkback.simulate.cohort",
     "SimulatedCohort": "walkback.simulate.cohort",
+    "simulate_recording": "walkback.simulate.recording",
+    "write_recording": "walkback.simulate.recording",
+    "SimulatedRecording": "walkback.simulate.recording",
 }
 
 
