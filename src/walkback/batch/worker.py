@@ -132,16 +132,17 @@ def _hash_inputs(job: Job) -> dict[str, FileStamp | None]:
         try:
             stamps[label] = hash_file(path)
         except FileNotFoundError as exc:
-            raise _InputError(f"{path}: {label} file not found") from exc
+            raise _input_error(f"{path}: {label} file not found") from exc
         except OSError as exc:
-            raise _InputError(f"{path}: {label} file cannot be read ({exc})") from exc
+            raise _input_error(f"{path}: {label} file cannot be read ({exc})") from exc
     return stamps
 
 
-class _InputError(ReadError):
-    """An input file is missing or unreadable before the pipeline even starts (stage "input")."""
-
-    stage = "input"
+def _input_error(message: str) -> ReadError:
+    """An input file is missing or unreadable before the pipeline starts (stage ``input``)."""
+    exc = ReadError(message)
+    exc.stage = "input"  # type: ignore[attr-defined]
+    return exc
 
 
 def _process(job: Job, stamps: dict[str, FileStamp | None], fp: str) -> None:
