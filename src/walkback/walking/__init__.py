@@ -17,11 +17,14 @@ from walkback.walking.daily import DAILY_COLUMNS, calendar_days, daily_table
 from walkback.walking.gait import GaitEpochs, measure_gait
 from walkback.walking.measure import measure_epochs, measure_prepared
 from walkback.walking.pace import met_from_cadence, met_from_pace, pace_from_cadence
+from walkback.walking.pipeline import ParticipantResult, PipelineSettings, process_one
 from walkback.walking.settings import WalkingSettings
 
 __all__ = [
     "DAILY_COLUMNS",
     "GaitEpochs",
+    "ParticipantResult",
+    "PipelineSettings",
     "WalkingSettings",
     "calendar_days",
     "daily_table",
@@ -31,5 +34,6 @@ __all__ = [
     "met_from_cadence",
     "met_from_pace",
     "pace_from_cadence",
+    "process_one",
     "walking_bouts",
 ]

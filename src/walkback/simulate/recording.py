@@ -1,0 +1,177 @@
+"""Simulated multi-day thigh + lower-back recordings stitched from real labelled segments.
+
+``simulate_recording`` lays a plausible schedule over local calendar days (sleep lying at night;
+sitting, standing, walking bouts at three paces, stairs, sofa lying while awake; a run on some
+days), fills each block with tiles of REAL SELFBACK thigh snippets (the shipped library in
+``walkback/data/snippets``, or a SELFBACK-layout folder given as ``source``), blends every junction
+with a 1-s raised-cosine crossfade, and adds sensor noise.
+
+The back signal is SYNTHESISED (SELFBACK has no back sensor): a posture-consistent gravity vector
+(upright with a small forward lean when standing or moving, leaning back or slouched when sitting,
+supine / side / prone following the thigh when lying) plus a scaled, high-passed copy of the thigh's
+movement. It is plausible for posture, not a real trunk gait signal.
+
+``write_recording`` writes ``thigh.cwa`` and ``back.cwa`` (AX3, 100 Hz, via
+:func:`walkback.io.write_cwa`; thigh in the SELFBACK mounting's device axes, back in canonical axes;
+the back clock may carry an offset and drift), ``truth_epochs.parquet`` and ``truth_daily.csv``
+(the daily table of :mod:`walkback.walking` computed from the truth labels; cadence and steps
+measured on the clean stitched thigh signal; pace = the SELFBACK pace label).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from walkback._atomic import atomic_path, write_text_atomic
+from walkback.errors import SettingsError
+from walkback.simulate._recording_schedule import schedule
+from walkback.simulate._recording_snippets import FS_HZ, SELFBACK_CLASSES, load_library
+from walkback.simulate._recording_stitch import CODES, stitch
+from walkback.walking.daily import calendar_days, daily_table
+from walkback.walking.measure import measure_epochs
+from walkback.walking.pace import met_from_pace
+from walkback.walking.settings import WalkingSettings
+
+#: Thigh device axes = canonical x THIGH_DEVICE_SIGN (the SELFBACK AX3 mounting).
+THIGH_DEVICE_SIGN = np.array([-1.0, 1.0, -1.0], np.float32)
+
+
+@dataclass(frozen=True)
+class SimulatedRecording:
+    """A simulated participant: true-time 50 Hz canonical signals and the truth.
+
+    ``thigh_g``, ``back_g`` float32 (n, 3) g canonical axes, sample i at ``start_ns + i * 20 ms``
+    (UTC, true time). ``truth_epochs`` and ``truth_daily`` follow docs/SCHEMAS.md (5-s epochs on
+    the same grid). ``blocks`` is the schedule (``activity``, ``start_ns``, ``duration_s``).
+    ``back_clock_offset_s`` / ``back_clock_drift_ppm``: the back device clock's error, applied
+    when writing ``back.cwa`` only.
+    """
+
+    start_ns: int
+    fs_hz: float
+    timezone: str
+    thigh_g: np.ndarray
+    back_g: np.ndarray
+    truth_epochs: pd.DataFrame
+    truth_daily: pd.DataFrame
+    blocks: pd.DataFrame
+    back_clock_offset_s: float = 0.0
+    back_clock_drift_ppm: float = 0.0
+    meta: dict[str, Any] = field(default_factory=dict)
+
+
+def simulate_recording(
+    days: float = 7,
+    seed: int = 0,
+    source: str | Path | None = None,
+    start: str | pd.Timestamp = "2024-10-21 10:00",
+    timezone: str = "Europe/Oslo",
+    *,
+    participant_id: str = "sim",
+    back_clock_offset_s: float = 0.0,
+    back_clock_drift_ppm: float = 0.0,
+    settings: WalkingSettings | None = None,
+) -> SimulatedRecording:
+    """Simulate ``days`` x 24 h from local time ``start`` (naive = in ``timezone``)."""
+    if not 0 < days <= 31:
+        raise SettingsError(f"simulate_recording: days must be in (0, 31], got {days}")
+    s = settings or WalkingSettings()
+    ts = pd.Timestamp(start)
+    ts = ts.tz_localize(timezone) if ts.tzinfo is None else ts.tz_convert(timezone)
+    start_ns = int(ts.tz_convert("UTC").value)
+    rng = np.random.default_rng(seed)
+    lib = load_library(source)
+    blocks = schedule(start_ns, days, timezone, rng)
+    thigh, back, codes = stitch(blocks, lib, rng)
+    epochs = _truth_epochs(thigh, codes, start_ns, s)
+    stop_ns = start_ns + int(round(thigh.shape[0] * 1e9 / FS_HZ))
+    daily = daily_table(epochs, calendar_days(start_ns, stop_ns, timezone), participant_id,
+                        thigh_only=False, settings=s)
+    starts = start_ns + (np.cumsum([0] + [d for _, d in blocks[:-1]]) * 1e9).astype(np.int64)
+    bl = pd.DataFrame({"activity": [a for a, _ in blocks], "start_ns": starts,
+                       "duration_s": [d for _, d in blocks]})
+    meta = {"seed": seed, "days": days, "source": lib.source, "participant_id": participant_id,
+            "start_local": str(ts), "timezone": timezone}
+    return SimulatedRecording(start_ns, FS_HZ, timezone, thigh, back, epochs, daily, bl,
+                              back_clock_offset_s, back_clock_drift_ppm, meta)
+
+
+def _truth_epochs(thigh: np.ndarray, codes: np.ndarray, start_ns: int, s: WalkingSettings) -> pd.DataFrame:
+    L = int(round(s.epoch_s * FS_HZ))
+    m = codes.shape[0] // L
+    counts = np.stack([(codes[: m * L].reshape(m, L) == k).sum(axis=1) for k in range(len(CODES))], axis=1)
+    lab = np.asarray(CODES, dtype=object)[np.argmax(counts, axis=1)]
+    fine = np.array([SELFBACK_CLASSES[a][0] for a in lab], dtype=object)
+    pace = np.array([SELFBACK_CLASSES[a][1] for a in lab], dtype=object)
+    from walkback.activity.labels import study_classes
+
+    ep = pd.DataFrame({
+        "start_ns": start_ns + np.round(np.arange(m) * L * 1e9 / FS_HZ).astype(np.int64),
+        "activity": fine, "study_class": study_classes(fine), "pace": pace,
+        "confidence": np.ones(m, np.float32), "thigh_wear": np.ones(m, bool), "back_wear": np.ones(m, bool),
+    })
+    # stairs have no pace label: give them the cadence pace (as the pipeline does)
+    out = measure_epochs(thigh, FS_HZ, start_ns, ep, s)
+    labelled = pace != ""
+    out.loc[labelled, "pace"] = pace[labelled]
+    out["met"] = np.where(out["study_class"] == "walking", met_from_pace(out["pace"].to_numpy(object), s.met_by_pace),
+                          out["met"])
+    out["source_label"] = lab
+    return out
+
+
+def write_recording(sim: SimulatedRecording, out_dir: str | Path, *, rate_hz: float = 100.0) -> Path:
+    """Write ``thigh.cwa``, ``back.cwa``, ``truth_epochs.parquet``, ``truth_daily.csv`` and
+    ``simulation.json`` into ``out_dir`` (each file atomically); return ``out_dir``."""
+    from walkback.io import write_cwa
+
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    up = int(round(rate_hz / sim.fs_hz))
+    thigh_dev = _upsample(sim.thigh_g * THIGH_DEVICE_SIGN, up)
+    write_cwa(out / "thigh.cwa", thigh_dev, start_ns=sim.start_ns, rate_hz=rate_hz, temperature_c=32.0,
+              device_id=10001, timezone=sim.timezone, metadata="walkback simulated thigh")
+    del thigh_dev
+    back_dev = _upsample(sim.back_g, up)
+    d = sim.back_clock_drift_ppm * 1e-6
+    if d:
+        k = np.arange(back_dev.shape[0]) / (1.0 + d)
+        back_dev = np.stack([np.interp(k, np.arange(back_dev.shape[0]), back_dev[:, i]) for i in range(3)],
+                            axis=1).astype(np.float32)
+    back_start = sim.start_ns + int(round(sim.back_clock_offset_s * 1e9))
+    write_cwa(out / "back.cwa", back_dev, start_ns=back_start, rate_hz=rate_hz, temperature_c=31.0,
+              device_id=10002, timezone=sim.timezone, metadata="walkback simulated back")
+    del back_dev
+    with atomic_path(out / "truth_epochs.parquet") as tmp:
+        sim.truth_epochs.to_parquet(tmp, index=False)
+    with atomic_path(out / "truth_daily.csv") as tmp:
+        sim.truth_daily.to_csv(tmp, index=False)
+    meta = dict(sim.meta, back_clock_offset_s=sim.back_clock_offset_s,
+                back_clock_drift_ppm=sim.back_clock_drift_ppm, rate_hz=rate_hz,
+                thigh_device_axes="canonical x (-1, 1, -1) (SELFBACK mounting)",
+                back_device_axes="canonical", back_signal="synthesised from posture (see docs)")
+    write_text_atomic(out / "simulation.json", json.dumps(meta, indent=2))
+    return out
+
+
+def _upsample(g: np.ndarray, up: int, chunk: int = 180_000) -> np.ndarray:
+    """Polyphase upsampling by ``up`` in chunks (bounded memory), float32 out."""
+    from scipy import signal as sps
+
+    if up == 1:
+        return np.asarray(g, np.float32)
+    n = g.shape[0]
+    out = np.empty((n * up, 3), np.float32)
+    pad = 200
+    for a in range(0, n, chunk):
+        b = min(n, a + chunk)
+        a0, b0 = max(0, a - pad), min(n, b + pad)
+        y = sps.resample_poly(g[a0:b0].astype(np.float64), up, 1, axis=0)
+        out[a * up : b * up] = y[(a - a0) * up : (a - a0) * up + (b - a) * up]
+    return out
