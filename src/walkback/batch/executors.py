@@ -23,6 +23,9 @@ __all__ = ["choose_workers", "run_dask", "run_local"]
 
 log = logging.getLogger("walkback.batch")
 
+#: How long to try reaching a Dask scheduler before giving up.
+CONNECT_TIMEOUT = "30s"
+
 #: Restarts of the local pool after a worker process died (killed for memory, crashed).
 POOL_RESTARTS = 3
 
@@ -95,7 +98,7 @@ def run_dask(jobs: Sequence[Job], address: str, run_id: str) -> Iterator[dict[st
     except ImportError as exc:  # pragma: no cover - dask[distributed] is a dependency
         raise WalkbackError("--scheduler needs dask[distributed] installed") from exc
     try:
-        client = Client(address, timeout="30s", set_as_default=False)
+        client = Client(address, timeout=CONNECT_TIMEOUT, set_as_default=False)
     except OSError as exc:
         raise WalkbackError(f"cannot reach the Dask scheduler at {address}: {exc}") from exc
     with client:
@@ -104,7 +107,7 @@ def run_dask(jobs: Sequence[Job], address: str, run_id: str) -> Iterator[dict[st
             client.submit(run_job, job, key=f"walkback-{run_id}-{i}", pure=False): job
             for i, job in enumerate(jobs)
         }
-        for fut in as_completed(list(futures)):
+        for fut in as_completed(list(futures), loop=client.loop):
             job = futures.pop(fut)
             try:
                 yield fut.result()
