@@ -75,6 +75,16 @@ def filter_mask(df: pd.DataFrame, expr: str) -> np.ndarray:
     return mask
 
 
+def _subset(df: pd.DataFrame, expr: str, columns: Sequence[str]) -> pd.DataFrame:
+    """Rows selected by ``expr``, only the given columns (no copy of the wide table)."""
+    cols = list(dict.fromkeys(columns))
+    missing = [c for c in cols if c not in df.columns]
+    if missing:
+        raise ModelError(f"model column(s) {missing} not in the analysis data")
+    mask = filter_mask(df, expr)
+    return df[cols] if mask.all() else df.loc[mask, cols]
+
+
 @dataclass(frozen=True)
 class ModelSpec:
     """One model. ``exposure_terms`` enter first, then ``covariates`` (in order)."""
@@ -187,7 +197,7 @@ def fit_spec(
 
     With ``raise_errors=False`` a :class:`ModelError` is recorded in ``FittedModel.error`` instead.
     """
-    sub = df.loc[filter_mask(df, spec.filter)]
+    sub = _subset(df, spec.filter, [spec.outcome, *spec.exposure_terms, *spec.covariates])
     n, cases = len(sub), int(sub[spec.outcome].sum()) if len(sub) else 0
     label = f"model {spec.id} (outcome {spec.outcome}, sample {spec.filter or 'all'})"
     try:
@@ -228,7 +238,7 @@ def category_rows(
 
     ``lower``/``upper`` are the observed min/max of ``xcol`` in the category; category 1 has rr 1.
     """
-    sub = df.loc[filter_mask(df, fm.spec.filter)]
+    sub = _subset(df, fm.spec.filter, [fm.spec.outcome, qcol, xcol])
     y = sub[fm.spec.outcome].to_numpy(dtype=float)
     q = sub[qcol].to_numpy()
     x = sub[xcol].to_numpy(dtype=float)

@@ -209,27 +209,54 @@ class PoissonResults:
         return "\n".join(lines)
 
 
+#: rows per block in :func:`_xtwx`: keeps each GEMM below OpenBLAS's multi-threading threshold
+#: (m*n*k < 262,144), which for these thin matrices is 5-10x faster on a busy 2-core machine.
+_BLOCK_ROWS = 600
+
+
+def _xtwx(X: np.ndarray, w: np.ndarray | None = None) -> np.ndarray:
+    """X' diag(w) X (w = 1 when None), accumulated over row blocks."""
+    p = X.shape[1]
+    out = np.zeros((p, p))
+    for s in range(0, X.shape[0], _BLOCK_ROWS):
+        Xc = X[s : s + _BLOCK_ROWS]
+        out += (Xc if w is None else Xc * w[s : s + _BLOCK_ROWS, None]).T @ Xc
+    return out
+
+
+def _deviance(y: np.ndarray, eta: np.ndarray) -> float:
+    if not np.all(np.isfinite(eta)) or eta.max() > 700:
+        return float("inf")
+    mu = np.exp(eta)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return float(2.0 * np.sum(special.xlogy(y, y / mu) - (y - mu)))
+
+
 def _irls(y: np.ndarray, X: np.ndarray, max_iter: int, tol: float) -> tuple[np.ndarray, int, bool]:
-    """Newton-Raphson (= IRLS for the log link) from the Stata-like start mu = (y + mean y) / 2."""
-    mu = (y + y.mean()) / 2.0
-    eta = np.log(mu)
-    beta = np.linalg.lstsq(X * np.sqrt(mu)[:, None], eta * np.sqrt(mu), rcond=None)[0]
-    dev_old = np.inf
+    """Newton-Raphson (= IRLS for the log link) from the intercept-only fit (X[:, 0] = 1).
+
+    The log-likelihood is concave, so the MLE does not depend on the start.
+    """
+    beta = np.zeros(X.shape[1])
+    beta[0] = np.log(y.mean())
+    dev_old = _deviance(y, X @ beta)
     for it in range(1, max_iter + 1):
         eta = X @ beta
         if not np.all(np.isfinite(eta)) or eta.max() > 700:
             return beta, it, False
         mu = np.exp(eta)
         score = X.T @ (y - mu)
-        info = (X * mu[:, None]).T @ X
+        info = _xtwx(X, mu)
         try:
             step = np.linalg.solve(info, score)
         except np.linalg.LinAlgError:
             return beta, it, False
+        for _ in range(30):  # step halving keeps the deviance from increasing
+            dev = _deviance(y, X @ (beta + step))
+            if dev <= dev_old * (1 + 1e-12):
+                break
+            step = step / 2.0
         beta = beta + step
-        mu = np.exp(X @ beta)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            dev = 2.0 * np.sum(special.xlogy(y, y / mu) - (y - mu))
         if abs(dev - dev_old) <= tol * (abs(dev) + 1.0) and np.max(np.abs(step)) < 1e-6:
             return beta, it, True
         dev_old = dev
@@ -259,7 +286,7 @@ def _independent_columns(X: np.ndarray) -> np.ndarray:
 
     Like Stata, later collinear columns (and all-zero columns) are the ones omitted.
     """
-    xtx = X.T @ X
+    xtx = _xtwx(X)
     d = np.sqrt(np.diag(xtx))
     keep = np.zeros(X.shape[1], bool)
     for j in range(X.shape[1]):
@@ -333,10 +360,10 @@ def fit_poisson(
             f"(n = {n}, cases = {int(y.sum())})"
         )
     mu = np.exp(Xf @ beta)
-    bread = np.linalg.inv((Xf * mu[:, None]).T @ Xf)
+    bread = np.linalg.inv(_xtwx(Xf, mu))
     if robust:
         e = yf - mu
-        meat = (Xf * (e**2)[:, None]).T @ Xf
+        meat = _xtwx(Xf, e**2)
         cov_f = bread @ meat @ bread
         if small_sample:
             cov_f *= n / (n - 1.0)

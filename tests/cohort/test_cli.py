@@ -1,0 +1,92 @@
+"""The cohort commands end to end: simulate-cohort, analyze (long and HUNT layouts), demo, errors."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from walkback.cli import main
+
+N = 1200
+
+
+@pytest.fixture(scope="module")
+def long_files(tmp_path_factory):
+    out = tmp_path_factory.mktemp("sim") / "long"
+    assert main(["simulate-cohort", "--n", str(N), "--seed", "4", "--out", str(out)]) == 0
+    return out
+
+
+def test_analyze_long_and_hunt_layouts_agree(long_files, tmp_path, capsys):
+    a = tmp_path / "a"
+    assert main(["analyze", "--days", str(long_files / "days.csv"), "--participants",
+                 str(long_files / "participants.csv"), "--out", str(a)]) == 0
+    text = capsys.readouterr().out
+    assert "1 (reference)" in text and "multi-adjusted RR" in text
+    hunt = tmp_path / "hunt"
+    assert main(["simulate-cohort", "--n", str(N), "--seed", "4", "--out", str(hunt),
+                 "--layout", "hunt"]) == 0
+    assert "LyTmD1_NT4ActMX" in (hunt / "days.csv").read_text().splitlines()[0]
+    b = tmp_path / "b"
+    assert main(["analyze", "--days", str(hunt / "days.csv"), "--participants",
+                 str(hunt / "participants.csv"), "--config",
+                 str(hunt / "cohort-config-hunt.toml"), "--out", str(b)]) == 0
+    qa = pd.read_csv(a / "quartile_models.csv")
+    qb = pd.read_csv(b / "quartile_models.csv")
+    pd.testing.assert_frame_equal(qa, qb, rtol=1e-9)
+    assert len(pd.read_csv(a / "analysis_data.csv")) == pd.read_csv(a / "flow.csv").remaining.iloc[-1]
+
+
+def test_category_without_cases_gives_one_message_and_no_output(long_files, tmp_path, capsys):
+    days = pd.read_csv(long_files / "days.csv", dtype={"participant_id": str})
+    parts = pd.read_csv(long_files / "participants.csv", dtype={"participant_id": str})
+    per = days.assign(w=days.walking_s).groupby("participant_id").w.mean() / 60
+    low = per.index[per < 95]  # far above the first volume quartile (~78 min/day)
+    parts.loc[parts.participant_id.isin(low), "lumbar_pain_t1"] = float("nan")
+    bad = tmp_path / "participants.csv"
+    parts.to_csv(bad, index=False)
+    out = tmp_path / "out"
+    code = main(["analyze", "--days", str(long_files / "days.csv"), "--participants", str(bad),
+                 "--out", str(out)])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 2 and len(err) == 1
+    assert "volume_q = 1 (reference)" in err[0] and "not estimable" in err[0]
+    assert not out.exists() and sorted(p.name for p in tmp_path.iterdir()) == ["participants.csv"]
+
+
+def test_bad_table_gives_one_message_and_no_output(long_files, tmp_path, capsys):
+    parts = pd.read_csv(long_files / "participants.csv")
+    bad = tmp_path / "p.csv"
+    parts.rename(columns={"age_years": "age_yeras"}).to_csv(bad, index=False)
+    out = tmp_path / "out"
+    code = main(["analyze", "--days", str(long_files / "days.csv"), "--participants", str(bad),
+                 "--out", str(out)])
+    err = capsys.readouterr().err
+    assert code == 2 and "age_years" in err and not out.exists()
+
+
+def test_failure_while_writing_keeps_previous_output(long_files, tmp_path, monkeypatch):
+    from walkback._commands.cohort import run_analysis
+
+    out = tmp_path / "out"
+    results = run_analysis(long_files / "days.csv", long_files / "participants.csv", None, out)
+    before = (out / "provenance.json").read_text()
+
+    def boom(*a, **k):
+        raise OSError("disk full")
+
+    monkeypatch.setattr("walkback.cohort.figures.joint_heatmap", boom)
+    with pytest.raises(OSError, match="disk full"):
+        results.to_dir(out)
+    assert (out / "provenance.json").read_text() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+
+
+def test_demo(tmp_path, capsys):
+    out = tmp_path / "demo"
+    assert main(["demo", "--out", str(out), "--n", "1000", "--seed", "1"]) == 0
+    text = capsys.readouterr().out
+    assert "Risk ratios (95% CI)" in text and "intensity" in text
+    assert str(out / "cohort-analysis") in text
+    assert (out / "cohort-analysis" / "quartile_models.csv").exists()
+    assert (out / "cohort-data" / "days.csv").exists()
