@@ -1,1 +1,28 @@
-"""TODO."""
+"""Activity recognition from prepared thigh (+ lower back) signals.
+
+``classify(prepared, model=None, settings=None)`` returns the activity-epochs table
+(docs/SCHEMAS.md) using the shipped, checksum-verified thigh model unless a model is given.
+``walkback train`` / ``walkback evaluate`` (see :mod:`walkback._commands.activity`) reproduce the
+shipped model and its validation.
+"""
+
+from walkback.activity.classify import EPOCH_COLUMNS, classify, predict_pace
+from walkback.activity.features import FEATURES, compute_features, feature_names
+from walkback.activity.model import Model, load_default_model, load_model
+from walkback.activity.settings import ActivitySettings, TrainSettings
+from walkback.activity.train import fit
+
+__all__ = [
+    "EPOCH_COLUMNS",
+    "FEATURES",
+    "ActivitySettings",
+    "Model",
+    "TrainSettings",
+    "classify",
+    "compute_features",
+    "feature_names",
+    "fit",
+    "load_default_model",
+    "load_model",
+    "predict_pace",
+]

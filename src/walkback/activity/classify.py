@@ -1,0 +1,126 @@
+"""``classify(prepared, model)``: a Prepared signal -> the activity-epochs table (docs/SCHEMAS.md).
+
+Steps per window (default 5 s, no overlap): wear check (``thigh_wear`` over the window), features
+of the sensors the model uses, class probabilities, optional smoothing, cycling rule, trunk rule
+(thigh-only model + back sensor), walking pace (pace booster) for walking windows.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import numpy as np
+import pandas as pd
+
+from walkback.activity.features import (
+    compute_features,
+    feature_names,
+    orientation_summary,
+    window_starts,
+)
+from walkback.activity.labels import STUDY_CLASS, WALKING_CLASSES
+from walkback.activity.model import Model, load_default_model
+from walkback.activity.rules import RULE_FEATURES, apply_cycling, cycling_mask, trunk_split
+from walkback.activity.settings import ActivitySettings
+from walkback.activity.smoothing import smooth_proba
+from walkback.errors import InputDataError
+
+log = logging.getLogger(__name__)
+
+EPOCH_COLUMNS = ("start_ns", "activity", "study_class", "pace", "confidence", "thigh_wear",
+                 "back_wear")
+
+
+def _window_fraction(mask: np.ndarray, starts: np.ndarray, window: int) -> np.ndarray:
+    cs = np.concatenate([[0], np.cumsum(mask, dtype=np.int64)])
+    return (cs[starts + window] - cs[starts]) / window
+
+
+def decide(model: Model, X: np.ndarray, settings: ActivitySettings,
+           breaks: np.ndarray | None = None, back_incl_deg: np.ndarray | None = None,
+           back_vm_std_g: np.ndarray | None = None, back_worn: np.ndarray | None = None
+           ) -> tuple[np.ndarray, np.ndarray]:
+    """Fine-class labels and confidences for feature rows ``X`` (columns ``model.feature_names``).
+
+    ``breaks`` marks windows that start a new run for smoothing; the back arrays (per window) enable
+    the trunk rule and the back conditions of the cycling rule.
+    """
+    p = smooth_proba(model.predict_proba(X, settings.num_threads), settings.smooth_windows, breaks)
+    k = np.argmax(p, axis=1)
+    act = np.asarray(model.classes, dtype=object)[k] if len(k) else np.zeros(0, object)
+    conf = p[np.arange(len(k)), k].astype(np.float32)
+    if settings.cycling_rule and "cycling" not in model.classes:
+        col = {n: i for i, n in enumerate(model.feature_names)}
+        f = {n: X[:, col[n]] for n in RULE_FEATURES}
+        cyc = cycling_mask(f, back_vm_std_g, back_incl_deg)
+        act = apply_cycling(act, cyc)
+        conf = np.where(act == "cycling", np.float32(np.nan), conf).astype(np.float32)
+    if back_incl_deg is not None and "sedentary" in model.classes:
+        worn = np.ones(len(act), bool) if back_worn is None else back_worn
+        act = trunk_split(act, back_incl_deg, worn, settings.trunk_lying_deg)
+    return act, conf
+
+
+def predict_pace(model: Model, X: np.ndarray, num_threads: int = 1) -> np.ndarray:
+    """Walking pace (``slow``/``moderate``/``brisk``) for feature rows ``X`` (walking windows)."""
+    if not model.pace_booster:
+        return np.full(len(X), "", dtype=object)
+    p = model.predict_pace_proba(X, num_threads)
+    return np.asarray(model.pace_classes, dtype=object)[np.argmax(p, axis=1)]
+
+
+def classify(prepared, model: Model | None = None,
+             settings: ActivitySettings | None = None) -> pd.DataFrame:
+    """Activity epochs of a :class:`walkback.signal.Prepared` signal (schema: docs/SCHEMAS.md).
+
+    ``model`` defaults to the shipped thigh model (checksum-verified). A thigh+back model needs
+    ``prepared.back_g``; a thigh-only model with a back sensor present uses the trunk rule.
+    """
+    model = model or load_default_model()
+    settings = settings or ActivitySettings()
+    if abs(prepared.fs_hz - model.fs_hz) > 1e-6:
+        raise InputDataError(f"classify: Prepared is at {prepared.fs_hz} Hz but the model "
+                             f"{model.name} expects {model.fs_hz} Hz")
+    if "back" in model.sensors and not prepared.has_back:
+        raise InputDataError(f"classify: model {model.name} needs a back sensor signal")
+    win = int(round(model.window_s * prepared.fs_hz))
+    step = max(1, int(round(win * (1.0 - settings.overlap))))
+    starts = window_starts(prepared.n, win, step)
+    thigh_frac = _window_fraction(prepared.thigh_wear, starts, win)
+    worn = thigh_frac >= settings.min_wear_fraction
+    back_worn = np.zeros(len(starts), dtype=bool)
+    if prepared.has_back:
+        back_worn = _window_fraction(prepared.back_wear, starts, win) >= 1.0
+    use_back = "back" in model.sensors
+    X = compute_features(prepared.thigh_g, starts[worn], win, prepared.fs_hz,
+                         back_g=prepared.back_g if use_back else None,
+                         names=list(model.feature_names))
+    if use_back:
+        X[~back_worn[worn], len(feature_names(("thigh",))) :] = np.nan
+    b_incl = b_sd = None
+    if prepared.has_back and not use_back:
+        b_incl, b_sd = orientation_summary(prepared.back_g, starts[worn], win)
+        b_incl[~back_worn[worn]] = np.nan
+        b_sd[~back_worn[worn]] = np.nan
+    idx = np.flatnonzero(worn)
+    breaks = np.ones(len(idx), dtype=bool)
+    breaks[1:] = np.diff(idx) > 1
+    act_w, conf_w = decide(model, X, settings, breaks, b_incl, b_sd,
+                           back_worn[worn] if b_incl is not None else None)
+    activity = np.full(len(starts), "non_wear", dtype=object)
+    confidence = np.full(len(starts), np.nan, dtype=np.float32)
+    activity[worn], confidence[worn] = act_w, conf_w
+    pace = np.full(len(starts), "", dtype=object)
+    walking = np.isin(act_w, list(WALKING_CLASSES))
+    if walking.any():
+        pace[idx[walking]] = predict_pace(model, X[walking], settings.num_threads)
+    times = prepared.start_ns + np.round(starts * (1e9 / prepared.fs_hz)).astype(np.int64)
+    return pd.DataFrame({
+        "start_ns": times.astype(np.int64),
+        "activity": activity.astype(str),
+        "study_class": np.array([STUDY_CLASS[a] for a in activity], dtype=object).astype(str),
+        "pace": pace.astype(str),
+        "confidence": confidence,
+        "thigh_wear": thigh_frac >= 1.0,
+        "back_wear": back_worn,
+    }, columns=list(EPOCH_COLUMNS))

@@ -1,0 +1,336 @@
+"""Window features from prepared (canonical-axis, 50 Hz) thigh and back signals.
+
+Conventions: canonical sensor axes of :mod:`walkback.signal.types` (x up the segment, z out of the
+body, y right-handed), acceleration in g, time in seconds, angles in degrees. A window is ``L``
+consecutive grid samples starting at a start index; windows never straddle the end of the signal
+(a trailing remainder shorter than one window is not classified).
+
+Every feature is computed for all windows at once: windows are strided views of the signal, taken in
+chunks (bounded memory), reduced along the sample axis, and the spectra come from one batched
+``rfft`` per channel. :data:`FEATURES` is the single documented table (``docs/features.md`` is
+generated from it by :func:`features_markdown`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.fft as sfft
+from numpy.lib.stride_tricks import sliding_window_view
+
+_EPS = 1e-6
+_NFFT = 512  # zero-padded FFT length (5-s windows at 50 Hz have 250 samples)
+_SMOOTH_S = 0.2  # block length for orientation-angle excursion features
+_BANDS_HZ = ((0.3, 1.5), (1.5, 3.0), (3.0, 6.0), (6.0, 12.0))
+_ACF_LAGS_S = (0.3, 2.5)
+_CHUNK = 4096
+
+
+@dataclass(frozen=True)
+class FeatureSpec:
+    """One documented feature: column name, sensor, unit and meaning."""
+
+    name: str
+    sensor: str
+    unit: str
+    meaning: str
+
+
+def _spectral_specs(ch: str, what: str) -> list[tuple[str, str, str]]:
+    out = [
+        (f"{ch}_fdom_hz", "Hz", f"dominant frequency 0.3-12 Hz of {what} (512-pt FFT, parabolic peak)"),
+        (f"{ch}_pdom_frac", "1", f"share of {what} power within one bin of the dominant peak"),
+        (f"{ch}_entropy", "1", f"normalised spectral entropy of {what}, 0.3-12 Hz"),
+        (f"{ch}_centroid_hz", "Hz", f"spectral centroid of {what}, 0.3-12 Hz"),
+    ]
+    for lo, hi in _BANDS_HZ:
+        tag = f"{lo:g}_{hi:g}".replace(".", "p")
+        out.append((f"{ch}_band_{tag}_frac", "1", f"share of {what} power in {lo:g}-{hi:g} Hz"))
+    return out
+
+
+_SENSOR_TEMPLATE: list[tuple[str, str, str]] = [
+    ("mean_x_g", "g", "window mean of x (gravity along the segment's long axis)"),
+    ("mean_y_g", "g", "window mean of y"),
+    ("mean_z_g", "g", "window mean of z (gravity out of the body)"),
+    ("incl_deg", "deg", "inclination: angle of the long axis (x) from upright vertical, 0-180"),
+    ("pitch_deg", "deg", "forward/back tilt atan2(mean z, mean x): 0 upright, 90 z up (thigh sitting)"),
+    ("roll_deg", "deg", "sideways tilt atan2(mean y, mean x)"),
+    ("std_x_g", "g", "standard deviation of x"),
+    ("std_y_g", "g", "standard deviation of y"),
+    ("std_z_g", "g", "standard deviation of z"),
+    ("vm_mean_g", "g", "mean vector magnitude |a|"),
+    ("vm_std_g", "g", "standard deviation of |a|"),
+    ("vm_p10_g", "g", "10th percentile of |a|"),
+    ("vm_p50_g", "g", "median of |a|"),
+    ("vm_p90_g", "g", "90th percentile of |a|"),
+    ("vm_range_g", "g", "max minus min of |a|"),
+    ("enmo_g", "g", "mean of max(|a| - 1, 0)"),
+    ("x_p10_g", "g", "10th percentile of x"),
+    ("x_p90_g", "g", "90th percentile of x"),
+    ("z_p10_g", "g", "10th percentile of z"),
+    ("z_p90_g", "g", "90th percentile of z"),
+    ("corr_xy", "1", "Pearson correlation of x and y within the window"),
+    ("corr_xz", "1", "Pearson correlation of x and z"),
+    ("corr_yz", "1", "Pearson correlation of y and z"),
+    ("jerk_gps", "g/s", "mean absolute sample-to-sample change of |a| times the rate"),
+    ("incl_std_deg", "deg", "standard deviation of inclination over 0.2-s block means"),
+    ("incl_range_deg", "deg", "95th minus 5th percentile of 0.2-s inclination (angular excursion)"),
+    ("pitch_range_deg", "deg", "95th minus 5th percentile of 0.2-s pitch (sagittal swing)"),
+    ("vm_acf_peak", "1", "highest normalised autocorrelation of |a| - mean at lags 0.3-2.5 s"),
+    ("vm_acf_lag_s", "s", "lag of that autocorrelation peak (step or stride period)"),
+]
+for _ch, _what in (("vm", "|a| - mean"), ("x", "x - mean"), ("z", "z - mean")):
+    _SENSOR_TEMPLATE += _spectral_specs(_ch, _what)
+
+_CROSS_SPECS: list[tuple[str, str, str]] = [
+    ("incl_diff_deg", "deg", "thigh inclination minus trunk (back) inclination"),
+    ("vm_corr", "1", "correlation of thigh |a| and back |a| within the window"),
+    ("x_corr", "1", "correlation of thigh x and back x within the window"),
+    ("vm_std_log_ratio", "1", "log of back |a| std over thigh |a| std (trunk vs thigh movement)"),
+]
+
+SENSOR_FEATURES: tuple[str, ...] = tuple(s for s, _, _ in _SENSOR_TEMPLATE)
+
+
+def _build_table() -> tuple[FeatureSpec, ...]:
+    rows = [FeatureSpec(f"{sensor}_{s}", sensor, u, m) for sensor in ("thigh", "back")
+            for s, u, m in _SENSOR_TEMPLATE]
+    rows += [FeatureSpec(f"cross_{s}", "thigh+back", u, m) for s, u, m in _CROSS_SPECS]
+    return tuple(rows)
+
+
+#: The documented feature table (thigh features, back features, cross-sensor features).
+FEATURES: tuple[FeatureSpec, ...] = _build_table()
+
+
+def feature_names(sensors: tuple[str, ...] = ("thigh",)) -> list[str]:
+    """Feature column names for ``("thigh",)`` or ``("thigh", "back")``, in model order."""
+    names = [f.name for f in FEATURES if f.sensor in sensors]
+    if "back" in sensors:
+        names += [f.name for f in FEATURES if f.sensor == "thigh+back"]
+    return names
+
+
+def features_markdown() -> str:
+    """The feature table as Markdown (the content of ``docs/features.md``)."""
+    lines = [
+        "# Activity features",
+        "",
+        "Generated from `walkback.activity.features.FEATURES` by",
+        "`python -m walkback.activity.features > docs/features.md`; a test checks they agree.",
+        "Canonical axes (x up the segment, z out of the body), acceleration in g, one row per window",
+        "(default 5 s at 50 Hz). `-` mean removed within the window.",
+        "",
+        "| name | sensor | unit | meaning |",
+        "|---|---|---|---|",
+    ]
+    lines += [f"| `{f.name}` | {f.sensor} | {f.unit} | {f.meaning} |" for f in FEATURES]
+    return "\n".join(lines) + "\n"
+
+
+def window_starts(n: int, window: int, step: int) -> np.ndarray:
+    """Start indices (int64) of full windows of ``window`` samples every ``step`` samples."""
+    if n < window:
+        return np.zeros(0, dtype=np.int64)
+    return np.arange(0, n - window + 1, step, dtype=np.int64)
+
+
+def _windows(a: np.ndarray, starts: np.ndarray, window: int) -> np.ndarray:
+    """(3, nw, window) float32 copy (axis-major) of the windows; NaN filled with window means."""
+    view = sliding_window_view(a, window, axis=0)  # (n - window + 1, 3, window), no copy
+    w = np.empty((3, len(starts), window), dtype=np.float32)
+    for i in range(3):
+        w[i] = view[starts, i, :]
+    bad = np.isnan(w).any(axis=(0, 2))
+    if bad.any():
+        sub = w[:, bad]
+        cnt = np.maximum((~np.isnan(sub)).sum(axis=2, keepdims=True), 1)
+        fill = np.nansum(sub, axis=2, keepdims=True) / cnt
+        w[:, bad] = np.where(np.isnan(sub), fill, sub)
+    return w
+
+
+def _mean(a: np.ndarray) -> np.ndarray:
+    """Mean over the last axis as a matrix-vector product (much faster than ``mean``)."""
+    return a @ np.full(a.shape[-1], 1.0 / a.shape[-1], dtype=a.dtype)
+
+
+def _corr(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Row-wise Pearson correlation of mean-removed (nw, L) arrays."""
+    num = _mean(a * b)
+    den = np.sqrt(_mean(a * a) * _mean(b * b))
+    return np.where(den > _EPS, num / np.maximum(den, _EPS), 0.0)
+
+
+def _power(c: np.ndarray, taper: bool) -> np.ndarray:
+    """Power spectrum |rfft|^2 (nw, NFFT/2+1) of mean-removed (nw, L) ``c``, zero-padded."""
+    if taper:
+        c = c * np.hanning(c.shape[1]).astype(np.float32)
+    z = sfft.rfft(c, n=_NFFT, axis=1)
+    return z.real * z.real + z.imag * z.imag
+
+
+def _spectral(p: np.ndarray, fs: float, out: dict[str, np.ndarray], ch: str) -> None:
+    """Spectral features of power spectrum ``p`` (from :func:`_power`), written into ``out``."""
+    f = np.fft.rfftfreq(_NFFT, 1.0 / fs).astype(np.float32)
+    band = (f >= 0.3) & (f <= min(12.0, fs / 2))
+    pb = p[:, band]
+    fb = f[band]
+    tot = pb @ np.ones(len(fb), dtype=np.float32) + _EPS
+    k = np.clip(np.argmax(pb, axis=1), 1, pb.shape[1] - 2)
+    rows = np.arange(pb.shape[0])
+    y0, y1, y2 = pb[rows, k - 1], pb[rows, k], pb[rows, k + 1]
+    den = y0 - 2 * y1 + y2
+    delta = np.where(np.abs(den) > _EPS, 0.5 * (y0 - y2) / np.where(den == 0, 1, den), 0.0)
+    out[f"{ch}_fdom_hz"] = fb[k] + np.clip(delta, -0.5, 0.5) * (f[1] - f[0])
+    out[f"{ch}_pdom_frac"] = (y0 + y1 + y2) / tot
+    q = pb / tot[:, None]
+    out[f"{ch}_entropy"] = (-(q * np.log(q + 1e-12)) @ np.ones(len(fb), np.float32)) / np.log(
+        len(fb)
+    )
+    sel = np.stack([(fb >= lo) & (fb < hi) for lo, hi in _BANDS_HZ], axis=1)
+    proj = np.column_stack([fb, sel.astype(np.float32)])
+    r = q @ proj
+    out[f"{ch}_centroid_hz"] = r[:, 0]
+    for i, (lo, hi) in enumerate(_BANDS_HZ):
+        tag = f"{lo:g}_{hi:g}".replace(".", "p")
+        out[f"{ch}_band_{tag}_frac"] = r[:, i + 1]
+
+
+def _acf(p: np.ndarray, n: int, fs: float, out: dict[str, np.ndarray]) -> None:
+    """Autocorrelation peak from an untapered zero-padded power spectrum of ``n``-sample windows."""
+    r = sfft.irfft(p, n=_NFFT, axis=1)
+    lo, hi = (int(round(s * fs)) for s in _ACF_LAGS_S)
+    hi = min(hi, n - 1)
+    seg = r[:, lo : hi + 1] / np.maximum(r[:, :1], _EPS)
+    k = np.argmax(seg, axis=1)
+    out["vm_acf_peak"] = seg[np.arange(seg.shape[0]), k]
+    out["vm_acf_lag_s"] = (k + lo) / fs
+
+
+def _angles(w: np.ndarray, fs: float, out: dict[str, np.ndarray]) -> None:
+    """Orientation angles of 0.2-s block means (5 Hz content kept); excursion features."""
+    k = max(1, int(round(_SMOOTH_S * fs)))
+    nb = w.shape[2] // k
+    blocks = np.zeros((w.shape[2], nb), dtype=np.float32)
+    blocks[np.arange(nb * k), np.repeat(np.arange(nb), k)] = 1.0 / k
+    sx, sy, sz = (w[i] @ blocks for i in range(3))  # (nw, nb) block means
+    norm = np.sqrt(sx * sx + sy * sy + sz * sz) + _EPS
+    incl = np.degrees(np.arccos(np.clip(sx / norm, -1.0, 1.0)))
+    pitch = np.arctan2(sz, sx)
+    ref = np.arctan2(sz.sum(axis=1), sx.sum(axis=1))[:, None]
+    pitch = np.degrees(np.angle(np.exp(1j * (pitch - ref))))  # wrapped about the window's pitch
+    i5, i95 = int(round(0.05 * (nb - 1))), int(round(0.95 * (nb - 1)))
+    si = np.sort(incl, axis=1)
+    sp = np.sort(pitch, axis=1)
+    out["incl_std_deg"] = np.sqrt(np.maximum(_mean(incl * incl) - _mean(incl) ** 2, 0.0))
+    out["incl_range_deg"] = si[:, i95] - si[:, i5]
+    out["pitch_range_deg"] = sp[:, i95] - sp[:, i5]
+
+
+def _sensor_chunk(w: np.ndarray, fs: float) -> dict[str, np.ndarray]:
+    """All per-sensor features of windows ``w`` (3, nw, L) float32, keyed by template name."""
+    out: dict[str, np.ndarray] = {}
+    m = _mean(w)  # (3, nw)
+    d = w - m[:, :, None]
+    g = np.sqrt(m[0] * m[0] + m[1] * m[1] + m[2] * m[2]) + _EPS
+    out["mean_x_g"], out["mean_y_g"], out["mean_z_g"] = m[0], m[1], m[2]
+    out["incl_deg"] = np.degrees(np.arccos(np.clip(m[0] / g, -1.0, 1.0)))
+    out["pitch_deg"] = np.degrees(np.arctan2(m[2], m[0]))
+    out["roll_deg"] = np.degrees(np.arctan2(m[1], m[0]))
+    sd = np.sqrt(_mean(d * d))
+    out["std_x_g"], out["std_y_g"], out["std_z_g"] = sd[0], sd[1], sd[2]
+    vm = np.sqrt(w[0] * w[0] + w[1] * w[1] + w[2] * w[2])
+    n = vm.shape[1]
+    svm = np.sort(vm, axis=1)
+    p10, p50, p90 = (int(q * (n - 1)) for q in (0.1, 0.5, 0.9))
+    out["vm_mean_g"] = _mean(vm)
+    dvm = vm - out["vm_mean_g"][:, None]
+    out["vm_std_g"] = np.sqrt(_mean(dvm * dvm))
+    out["vm_p10_g"], out["vm_p50_g"], out["vm_p90_g"] = svm[:, p10], svm[:, p50], svm[:, p90]
+    out["vm_range_g"] = svm[:, -1] - svm[:, 0]
+    out["enmo_g"] = _mean(np.maximum(vm - 1.0, 0.0))
+    for ax, i in (("x", 0), ("z", 2)):
+        s = np.sort(w[i], axis=1)
+        out[f"{ax}_p10_g"], out[f"{ax}_p90_g"] = s[:, p10], s[:, p90]
+    out["corr_xy"] = _corr(d[0], d[1])
+    out["corr_xz"] = _corr(d[0], d[2])
+    out["corr_yz"] = _corr(d[1], d[2])
+    out["jerk_gps"] = _mean(np.abs(np.diff(vm, axis=1))) * fs
+    _angles(w, fs, out)
+    pvm = _power(dvm, taper=False)
+    _acf(pvm, n, fs, out)
+    _spectral(pvm, fs, out, "vm")
+    _spectral(_power(d[0], taper=True), fs, out, "x")
+    _spectral(_power(d[2], taper=True), fs, out, "z")
+    out["_dvm"] = dvm  # kept for cross-sensor features, dropped by the caller
+    out["_dx"] = d[0]
+    return out
+
+
+def _cross(t: dict[str, np.ndarray], b: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    return {
+        "cross_incl_diff_deg": t["incl_deg"] - b["incl_deg"],
+        "cross_vm_corr": _corr(t["_dvm"], b["_dvm"]),
+        "cross_x_corr": _corr(t["_dx"], b["_dx"]),
+        "cross_vm_std_log_ratio": np.log((b["vm_std_g"] + 1e-3) / (t["vm_std_g"] + 1e-3)),
+    }
+
+
+def compute_features(
+    thigh_g: np.ndarray,
+    starts: np.ndarray,
+    window: int,
+    fs_hz: float,
+    back_g: np.ndarray | None = None,
+    names: list[str] | None = None,
+) -> np.ndarray:
+    """Feature matrix (len(starts), len(names)) float32 for windows at ``starts``.
+
+    ``thigh_g`` / ``back_g``: (n, 3) canonical-axis signals in g on one grid at ``fs_hz``.
+    ``names`` defaults to :func:`feature_names` for the sensors given. Back features are NaN when
+    ``back_g`` is None (LightGBM treats them as missing).
+    """
+    sensors = ("thigh", "back") if back_g is not None else ("thigh",)
+    names = names if names is not None else feature_names(sensors)
+    X = np.full((len(starts), len(names)), np.nan, dtype=np.float32)
+    col = {nm: i for i, nm in enumerate(names)}
+    for c0 in range(0, len(starts), _CHUNK):
+        st = starts[c0 : c0 + _CHUNK]
+        t = _sensor_chunk(_windows(thigh_g, st, window), fs_hz)
+        feats = {f"thigh_{k}": v for k, v in t.items() if not k.startswith("_")}
+        if back_g is not None:
+            b = _sensor_chunk(_windows(back_g, st, window), fs_hz)
+            feats.update({f"back_{k}": v for k, v in b.items() if not k.startswith("_")})
+            feats.update(_cross(t, b))
+        for nm, v in feats.items():
+            if nm in col:
+                X[c0 : c0 + len(st), col[nm]] = v
+    return X
+
+
+def orientation_summary(a: np.ndarray, starts: np.ndarray, window: int) -> tuple[np.ndarray, np.ndarray]:
+    """Cheap per-window inclination (degrees from upright) and sd of |a| (g) of signal ``a``.
+
+    Used for the back sensor's trunk rule when the model itself is thigh-only.
+    """
+    incl = np.full(len(starts), np.nan, dtype=np.float32)
+    vsd = np.full(len(starts), np.nan, dtype=np.float32)
+    for c0 in range(0, len(starts), _CHUNK):
+        st = starts[c0 : c0 + _CHUNK]
+        w = _windows(a, st, window)
+        m = _mean(w)
+        g = np.sqrt(m[0] * m[0] + m[1] * m[1] + m[2] * m[2]) + _EPS
+        incl[c0 : c0 + len(st)] = np.degrees(np.arccos(np.clip(m[0] / g, -1.0, 1.0)))
+        vm = np.sqrt(w[0] * w[0] + w[1] * w[1] + w[2] * w[2])
+        dvm = vm - _mean(vm)[:, None]
+        vsd[c0 : c0 + len(st)] = np.sqrt(_mean(dvm * dvm))
+    return incl, vsd
+
+
+if __name__ == "__main__":  # pragma: no cover - regenerates docs/features.md
+    import sys
+
+    sys.stdout.write(features_markdown())

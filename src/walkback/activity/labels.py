@@ -1,0 +1,93 @@
+"""Activity label sets: fine classes, study summary classes, pace, and dataset label maps.
+
+Fine classes (the ``activity`` column of the activity-epochs table, docs/SCHEMAS.md) and the study
+summary classes (``study_class``). Thigh-only mode cannot tell sitting from lying (the thigh is
+horizontal in both), so it reports both as ``sedentary``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+#: Every fine class the epochs table may hold, in a fixed order.
+FINE_CLASSES: tuple[str, ...] = (
+    "lying",
+    "sitting",
+    "sedentary",
+    "standing",
+    "shuffling",
+    "walking",
+    "stairs_up",
+    "stairs_down",
+    "running",
+    "cycling",
+    "other",
+    "non_wear",
+)
+
+#: Study summary class of each fine class (stairs count as walking, shuffling as standing).
+STUDY_CLASS: dict[str, str] = {
+    "lying": "lying",
+    "sitting": "sitting",
+    "sedentary": "sedentary",
+    "standing": "standing",
+    "shuffling": "standing",
+    "walking": "walking",
+    "stairs_up": "walking",
+    "stairs_down": "walking",
+    "running": "running",
+    "cycling": "cycling",
+    "other": "other",
+    "non_wear": "non_wear",
+}
+
+#: Walking pace classes, slowest first.
+PACE_CLASSES: tuple[str, ...] = ("slow", "moderate", "brisk")
+
+#: Classes that count as walking for the walking-vs-rest score and for pace prediction.
+WALKING_CLASSES: frozenset[str] = frozenset({"walking", "stairs_up", "stairs_down"})
+
+#: SELFBACK activity folder -> (fine class, pace or "").
+SELFBACK_LABELS: dict[str, tuple[str, str]] = {
+    "walk_slow": ("walking", "slow"),
+    "walk_mod": ("walking", "moderate"),
+    "walk_fast": ("walking", "brisk"),
+    "jogging": ("running", ""),
+    "upstairs": ("stairs_up", ""),
+    "downstairs": ("stairs_down", ""),
+    "standing": ("standing", ""),
+    "sitting": ("sitting", ""),
+    "lying": ("lying", ""),
+}
+
+#: HARTH / HAR70+ integer codes -> fine class. Inactive cycling (sitting or standing on a bike
+#: without pedalling, codes 130 / 140) is mapped to what the thigh does: sitting / standing.
+HARTH_LABELS: dict[int, str] = {
+    1: "walking",
+    2: "running",
+    3: "shuffling",
+    4: "stairs_up",
+    5: "stairs_down",
+    6: "standing",
+    7: "sitting",
+    8: "lying",
+    13: "cycling",
+    14: "cycling",
+    130: "sitting",
+    140: "standing",
+}
+
+
+def merge_sedentary(labels: np.ndarray) -> np.ndarray:
+    """Map ``sitting`` and ``lying`` to ``sedentary`` (thigh-only mode); other labels unchanged."""
+    labels = np.asarray(labels, dtype=object)
+    out = labels.copy()
+    out[(labels == "sitting") | (labels == "lying")] = "sedentary"
+    return out
+
+
+def study_classes(fine: np.ndarray) -> np.ndarray:
+    """Study summary class of each fine label (object array of str)."""
+    fine = np.asarray(fine, dtype=object)
+    lookup = np.vectorize(lambda a: STUDY_CLASS.get(a, "other"), otypes=[object])
+    return lookup(fine) if fine.size else fine.copy()
