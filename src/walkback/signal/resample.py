@@ -27,6 +27,7 @@ Grid convention: sample ``i`` is at ``start_ns + round(i * 1e9 / fs_hz)`` UTC ns
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -148,6 +149,7 @@ def resample_uniform(
     max_gap_s: float = 1.0,
     start_ns: int | None = None,
     stop_ns: int | None = None,
+    clock: Callable[[np.ndarray], np.ndarray] | None = None,
 ) -> ResampledSignal:
     """Resample samples taken at ``time_ns`` (int64 UTC ns, non-decreasing) onto a uniform grid.
 
@@ -161,6 +163,10 @@ def resample_uniform(
     start_ns: UTC ns of grid sample 0; default: the first sample time rounded up to a whole grid
         period since the epoch.
     stop_ns: the grid covers times up to and including ``stop_ns`` (default: the last sample).
+    clock: optional map from grid times (int64 UTC ns, reference clock) to this device's clock
+        (e.g. :meth:`walkback.signal.sync.SyncResult.back_time_ns`): the device is then sampled at
+        the reference clock's grid, which applies a clock offset and drift without copying
+        ``time_ns``. Gaps are reported in device time.
 
     Returns
     -------
@@ -190,10 +196,11 @@ def resample_uniform(
     for i0 in range(0, m, _CHUNK_OUT):
         i1 = min(m, i0 + _CHUNK_OUT)
         tg = grid_times(start_ns, fs_hz, i0, i1)
-        v = _valid_mask(tg, seg_t0, seg_t1)
+        v = _valid_mask(tg if clock is None else clock(tg), seg_t0, seg_t1)
         if not v.any():
             continue
-        out[i0:i1] = _chunk_values(time_ns, x, start_ns, fs_hz, i0, i1, L, taps, max_gap_ns)
+        out[i0:i1] = _chunk_values(time_ns, x, start_ns, fs_hz, i0, i1, L, taps, max_gap_ns,
+                                   clock)
         valid[i0:i1] = v
     out[~valid] = np.nan
     gaps = [(int(a), int(b)) for a, b in zip(seg_t1[:-1], seg_t0[1:], strict=True)]
@@ -223,6 +230,7 @@ def _check_inputs(time_ns: np.ndarray, vals: np.ndarray, fs_hz: float, max_gap_s
 def _chunk_values(
     t: np.ndarray, x: np.ndarray, start_ns: int, fs_hz: float, i0: int, i1: int, L: int,
     taps: np.ndarray | None, max_gap_ns: float,
+    clock: Callable[[np.ndarray], np.ndarray] | None = None,
 ) -> np.ndarray:
     """Filtered, decimated values of output samples i0..i1-1 (float32 (i1-i0, k))."""
     pad = _HALF_TAPS_PER_L if taps is not None else 0
@@ -230,6 +238,8 @@ def _chunk_values(
     j1 = (i1 + pad) * L
     g = start_ns + np.round(np.arange(j0, j1, dtype=np.float64) * (1e9 / (fs_hz * L))).astype(
         np.int64)
+    if clock is not None:
+        g = clock(g)
     lo = max(0, int(np.searchsorted(t, g[0], side="right")) - 1)
     hi = min(t.shape[0], int(np.searchsorted(t, g[-1], side="left")) + 1)
     fine = _interp_chunk(t[lo:hi], x[lo:hi], g, max_gap_ns)
