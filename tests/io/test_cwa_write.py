@@ -86,3 +86,36 @@ def test_timestamp_pack_unpack_inverse():
     back, ok = F.unpack_timestamp(F.pack_timestamp(s))
     np.testing.assert_array_equal(back, s)
     assert ok.all()
+
+
+def test_anchor_inside_block_uses_offset_and_fraction(tmp_path):
+    """Move every block's timestamp to sample 100 (as real firmware does) and read the same times.
+
+    The whole-second timestamp, the 15-bit fraction and the firmware's shifted timestampOffset are
+    recomputed for sample 100 of each block; checksums are fixed. Times must not change by more
+    than the fraction's resolution.
+    """
+    n = 120 * 40
+    acc = _signal(n)
+    rate = 100.0
+    path = write_cwa(tmp_path / "a.cwa", acc, start_ns=T0 + 123_456_789, rate_hz=rate)
+    before = read(path, timezone="UTC")
+    img = bytearray(path.read_bytes())
+    local = before.time_ns  # read with UTC: these are the device's wall-clock times
+    for k in range(n // 120):
+        b = 1024 + 512 * k
+        t = int(local[120 * k + 100])
+        secs, frac_ns = divmod(t, 10**9)
+        frac15 = (frac_ns * 32768) // 10**9
+        shim = ((frac15 << 1) * int(rate)) >> 16
+        img[b + 4:b + 6] = (0x8000 | frac15).to_bytes(2, "little")
+        img[b + 14:b + 18] = int(F.pack_timestamp(np.array([secs]))[0]).to_bytes(4, "little")
+        img[b + 26:b + 28] = (100 - shim).to_bytes(2, "little", signed=True)
+        words = np.frombuffer(bytes(img[b:b + 510]), dtype="<u2")
+        img[b + 510:b + 512] = int((-int(words.sum())) & 0xFFFF).to_bytes(2, "little")
+    moved = tmp_path / "moved.cwa"
+    moved.write_bytes(bytes(img))
+    after = read(moved, timezone="UTC")
+    assert after.info.rejected_blocks == []
+    assert np.abs(after.time_ns - before.time_ns).max() <= 31_000
+    np.testing.assert_array_equal(after.accel_g, before.accel_g)

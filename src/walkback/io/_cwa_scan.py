@@ -59,6 +59,8 @@ class BlockTable:
     utc_offset_ns: int
     rejected: list[dict[str, Any]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    _first: np.ndarray | None = field(default=None, repr=False)
+    _last: np.ndarray | None = field(default=None, repr=False)
 
     @property
     def capacity(self) -> int:
@@ -66,15 +68,19 @@ class BlockTable:
         return 120 if self.packed else F.DATA_BYTES // (2 * self.axes)
 
     def first_ns(self) -> np.ndarray:
-        """UTC ns of each block's first sample."""
-        p = np.where(self.offset > 0, self.period_before, self.period_after)
-        return self.anchor_ns + np.rint(-self.offset * p).astype(np.int64)
+        """UTC ns of each block's first sample (computed once)."""
+        if self._first is None:
+            p = np.where(self.offset > 0, self.period_before, self.period_after)
+            self._first = self.anchor_ns + np.rint(-self.offset * p).astype(np.int64)
+        return self._first
 
     def last_ns(self) -> np.ndarray:
-        """UTC ns of each block's last sample."""
-        i = self.count.astype(np.int64) - 1
-        p = np.where(i < self.offset, self.period_before, self.period_after)
-        return self.anchor_ns + np.rint((i - self.offset) * p).astype(np.int64)
+        """UTC ns of each block's last sample (computed once)."""
+        if self._last is None:
+            i = self.count.astype(np.int64) - 1
+            p = np.where(i < self.offset, self.period_before, self.period_after)
+            self._last = self.anchor_ns + np.rint((i - self.offset) * p).astype(np.int64)
+        return self._last
 
 
 def parse_header(buf: Any, path: str) -> dict[str, Any]:
