@@ -70,9 +70,11 @@ def light_task(thigh_path, back_path=None, *, participant_id, out_dir, timezone=
         epochs.to_parquet(tmp, index=False)
     with atomic_path(out_dir / "daily.csv") as tmp:
         daily.to_csv(tmp, index=False)
-    qc = {"participant_id": participant_id, "wear_days": float(worn.sum() * EPOCH_S / 86400),
-          "sync": {"offset_s": 0.0, "drift_ppm": 1.5 if back is not None else None},
-          "thigh": {"calibration": {"error_after_mg": 3.0}, "orientation": {"action": "none"}},
+    qc = {"participant_id": participant_id, "mode": "thigh+back" if back else "thigh-only",
+          "wear_h": {"thigh": float(worn.sum() * EPOCH_S / 3600)},
+          "signal": {"sync": {"offset_s": 0.0, "drift_ppm": 1.5 if back is not None else None},
+                     "thigh": {"calibration": {"error_after_mg": 3.0},
+                               "orientation": {"action": "none"}}},
           "flags": [] if back is not None else ["thigh_only"]}
     write_text_atomic(out_dir / "qc.json", json.dumps(qc, sort_keys=True))
     return daily

@@ -61,6 +61,11 @@ def test_cohort_days_and_qc_summary(reference_run):
     assert pd.isna(qc.loc["p01", "sync_drift_ppm"])  # thigh-only: key present but null
     assert qc.loc["p01", "flags"] == "thigh_only"
     assert qc.loc["neverworn", "error_type"] == "InsufficientWearError"
+    assert (qc.loc[list(GOOD_IDS), "days"] == 1).all()
+    assert (qc.loc[list(GOOD_IDS), "wear_h"] == 0.5).all()
+    assert (qc.loc[list(GOOD_IDS), "thigh_wear_h"] == 0.5).all()
+    assert qc.loc["p01", "mode"] == "thigh-only"
+    assert qc.loc["p00", "thigh_orientation"] == "none"
     run = json.loads((out / "run.json").read_text())
     assert run["processed"] == 6 and run["failed"] == 3
     assert "p03: done" in (out / "walkback.log").read_text()

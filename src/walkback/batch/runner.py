@@ -129,8 +129,9 @@ def run_batch(
         counts, errors = _record(outcomes, len(jobs), out, progress)
         ids = [e.participant_id for e in entries]
         ok_ids = [pid for pid in ids if pid not in errors]
-        rows = collate.write_cohort_days(out, pdir, ok_ids)
-        collate.write_qc_summary(out, pdir, ids, errors)
+        days = collate.read_days(pdir, ok_ids)
+        rows = collate.write_cohort_days(out, days)
+        collate.write_qc_summary(out, pdir, ids, errors, days)
         summary = BatchSummary(
             out_dir=out, total=len(entries), processed=counts["done"],
             unchanged=len(unchanged) + counts["unchanged"], failed=len(errors),
