@@ -163,13 +163,9 @@ def _stride_peaks(
     cand, period, prom = cand[keep_mask], period[keep_mask], props["prominences"][keep_mask]
     if cand.size == 0:
         return cand
-    # a real stride peak stands out: prominence at least a quarter of the run's typical stride peak
-    floor = 0.25 * np.percentile(prom, 90)
     spacing = s.min_peak_spacing * period * fs
     kept: list[int] = []
     for i in np.argsort(-prom, kind="stable"):
-        if prom[i] < floor:
-            break
         c = int(cand[i])
         j = bisect.bisect_left(kept, c)
         if j > 0 and c - kept[j - 1] < spacing[i]:
