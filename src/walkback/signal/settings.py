@@ -1,0 +1,43 @@
+"""Settings of the signal stage (load from TOML with :func:`walkback.settings.from_mapping`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from walkback.signal.nonwear import NonWearSettings
+from walkback.signal.sync import SyncSettings
+
+__all__ = ["PrepareSettings"]
+
+
+@dataclass(frozen=True)
+class PrepareSettings:
+    """How :func:`walkback.signal.prepare` turns recordings into a :class:`Prepared` signal.
+
+    fs_hz: output grid rate (Hz).
+    timezone: IANA zone of the calendar days.
+    max_gap_s: input gaps longer than this (s) stay gaps (NaN, invalid).
+    calibrate: run the sphere-fit autocalibration (applied only when it succeeds).
+    orientation: ``"auto"`` detect and correct; ``"none"`` keep device axes (already canonical).
+    on_sync_error: ``"raise"`` (SyncError propagates) or ``"drop_back"`` (continue thigh-only and
+        record the error in ``qc["sync"]``).
+    nonwear, sync: settings of those steps.
+    """
+
+    fs_hz: float = 50.0
+    timezone: str = "Europe/Oslo"
+    max_gap_s: float = 1.0
+    calibrate: bool = True
+    orientation: str = "auto"
+    on_sync_error: str = "raise"
+    nonwear: NonWearSettings = field(default_factory=NonWearSettings)
+    sync: SyncSettings = field(default_factory=SyncSettings)
+
+    def __post_init__(self) -> None:
+        if not self.fs_hz > 0 or not self.max_gap_s > 0:
+            raise ValueError("fs_hz and max_gap_s must be > 0")
+        if self.orientation not in ("auto", "none"):
+            raise ValueError(f"orientation must be 'auto' or 'none', got {self.orientation!r}")
+        if self.on_sync_error not in ("raise", "drop_back"):
+            raise ValueError(f"on_sync_error must be 'raise' or 'drop_back', got "
+                             f"{self.on_sync_error!r}")
