@@ -17,12 +17,16 @@ def long_files(tmp_path_factory):
     return out
 
 
-def test_analyze_long_and_hunt_layouts_agree(long_files, tmp_path, capsys):
-    a = tmp_path / "a"
-    assert main(["analyze", "--days", str(long_files / "days.csv"), "--participants",
-                 str(long_files / "participants.csv"), "--out", str(a)]) == 0
-    text = capsys.readouterr().out
-    assert "1 (reference)" in text and "multi-adjusted RR" in text
+@pytest.fixture(scope="module")
+def long_result(long_files):
+    from walkback._commands.cohort import run_analysis
+
+    out = long_files.parent / "long-analysis"
+    return out, run_analysis(long_files / "days.csv", long_files / "participants.csv", None, out)
+
+
+def test_analyze_long_and_hunt_layouts_agree(long_result, tmp_path, capsys):
+    a = long_result[0]
     hunt = tmp_path / "hunt"
     assert main(["simulate-cohort", "--n", str(N), "--seed", "4", "--out", str(hunt),
                  "--layout", "hunt"]) == 0
@@ -31,6 +35,8 @@ def test_analyze_long_and_hunt_layouts_agree(long_files, tmp_path, capsys):
     assert main(["analyze", "--days", str(hunt / "days.csv"), "--participants",
                  str(hunt / "participants.csv"), "--config",
                  str(hunt / "cohort-config-hunt.toml"), "--out", str(b)]) == 0
+    text = capsys.readouterr().out
+    assert "1 (reference)" in text and "multi-adjusted RR" in text and str(b) in text
     qa = pd.read_csv(a / "quartile_models.csv")
     qb = pd.read_csv(b / "quartile_models.csv")
     pd.testing.assert_frame_equal(qa, qb, rtol=1e-9)
@@ -65,11 +71,10 @@ def test_bad_table_gives_one_message_and_no_output(long_files, tmp_path, capsys)
     assert code == 2 and "age_years" in err and not out.exists()
 
 
-def test_failure_while_writing_keeps_previous_output(long_files, tmp_path, monkeypatch):
-    from walkback._commands.cohort import run_analysis
-
+def test_failure_while_writing_keeps_previous_output(long_result, tmp_path, monkeypatch):
     out = tmp_path / "out"
-    results = run_analysis(long_files / "days.csv", long_files / "participants.csv", None, out)
+    results = long_result[1]
+    results.to_dir(out)
     before = (out / "provenance.json").read_text()
 
     def boom(*a, **k):
