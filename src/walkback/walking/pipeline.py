@@ -167,3 +167,18 @@ def _jsonable(v: Any) -> Any:
     if isinstance(v, Path):
         return str(v)
     return v
+
+
+def load_pipeline_settings(path: str | Path) -> PipelineSettings:
+    """:class:`PipelineSettings` from a TOML file (tables ``[signal]``, ``[activity]``, ``[walking]``;
+    unknown keys rejected)."""
+    from walkback.settings import from_mapping, load_toml
+
+    doc = load_toml(path)
+    sig = doc.pop("signal", None)
+    settings = from_mapping(PipelineSettings, doc, where=str(path))
+    if sig is not None:
+        if _SignalSettings is None:
+            raise SettingsError(f"{path}: [signal] settings given but the signal stage has no settings class")
+        settings = dataclasses.replace(settings, signal=from_mapping(_SignalSettings, sig, where=f"{path} [signal]"))
+    return settings
