@@ -33,6 +33,12 @@ def _demo(args: argparse.Namespace) -> int:
           f"models fitted: {p['n_models']}\n")
     print("Risk ratios (95% CI) by quartile of walking volume and intensity:")
     print(results.main_table())
+    from walkback.simulate.cohort import TrueRisk
+
+    truth = TrueRisk()
+    print("true risk ratios used to simulate (Q2-Q4 vs Q1): volume "
+          f"{', '.join(f'{r:.2f}' for r in truth.volume_rr[1:])}; intensity "
+          f"{', '.join(f'{r:.2f}' for r in truth.intensity_rr[1:])}")
     print(f"\nsimulated input tables: {days}, {parts}")
     print(f"all results (tables, figures, analysis_data.csv, models.json): {analysis_dir}/")
     print(f"done in {time.perf_counter() - t0:.1f} s")

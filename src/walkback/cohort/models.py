@@ -160,6 +160,12 @@ class FittedModel:
                 zip(self.result.names, [None if not np.isfinite(b) else float(b)
                                         for b in self.result.params], strict=True)
             )
+            idx = [self.result.index(c) for t in self.design_terms
+                   if t.name in s.exposure_terms for c in t.columns]
+            out["exposure_covariance"] = {
+                "columns": [self.result.names[i] for i in idx],
+                "matrix": self.result.cov[np.ix_(idx, idx)].tolist(),
+            }
             if self.result.not_estimable:
                 out["not_estimable"] = list(self.result.not_estimable)
         if self.error:

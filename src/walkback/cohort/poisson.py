@@ -263,8 +263,10 @@ def _irls(y: np.ndarray, X: np.ndarray, max_iter: int, tol: float) -> tuple[np.n
     return beta, max_iter, False
 
 
-def _zero_case_columns(y: np.ndarray, design: Design) -> list[tuple[Term, int, object, bool]]:
-    """(term, column index, level, is_reference) for categorical levels with no cases."""
+def _zero_case_columns(
+    y: np.ndarray, design: Design
+) -> list[tuple[Term, int, object, bool, int]]:
+    """(term, column index, level, is_reference, participants) for levels with no cases."""
     out = []
     X = design.X
     for term in design.terms:
@@ -273,11 +275,11 @@ def _zero_case_columns(y: np.ndarray, design: Design) -> list[tuple[Term, int, o
         idx = [design.names.index(c) for c in term.columns]
         in_other = X[:, idx].sum(axis=1) > 0 if idx else np.zeros(len(y), bool)
         if (~in_other).any() and y[~in_other].sum() == 0:
-            out.append((term, -1, term.reference, True))
+            out.append((term, -1, term.reference, True, int((~in_other).sum())))
         for j, lev in zip(idx, term.levels[1:], strict=True):
             m = X[:, j] > 0
             if m.any() and y[m].sum() == 0:
-                out.append((term, j, lev, False))
+                out.append((term, j, lev, False, int(m.sum())))
     return out
 
 
@@ -326,13 +328,11 @@ def fit_poisson(
     keep_rows = np.ones(n, bool)
     keep_cols = np.ones(X.shape[1], bool)
     dropped: list[str] = []
-    for term, j, lev, is_ref in _zero_case_columns(y, design):
+    for term, j, lev, is_ref, cnt in _zero_case_columns(y, design):
         what = f"{term.name} = {_plain(lev)}" + (" (reference)" if is_ref else "")
-        cnt = int((X[:, j] > 0).sum()) if j >= 0 else None
         if term.name in protected or is_ref:
-            detail = f" ({cnt} participants, 0 cases)" if cnt is not None else " (0 cases)"
             raise ModelError(
-                f"{where}category {what}{detail}: risk ratio not estimable; "
+                f"{where}category {what} ({cnt} participants, 0 cases): risk ratio not estimable; "
                 "merge categories or use a larger sample"
             )
         log.warning("%scovariate level %s has no cases; reported as not estimable", where, what)
