@@ -1,7 +1,8 @@
 """A plausible daily schedule of activity blocks for simulated recordings.
 
 Local time of day drives it: sleep (lying) at night, then, while awake, sitting, standing, walking
-bouts of several paces (some with stairs), a little lying on a sofa, and on some days a run. Blocks
+bouts of several paces (some with stairs), a little lying on a sofa, and on some days a run. Night lying is split
+into 20-90 min blocks, each with its own lying snippet (a turn in bed). Blocks
 are ``(activity, duration_s)`` with SELFBACK activity names (see ``_recording_snippets``).
 """
 
@@ -29,7 +30,8 @@ def schedule(start_ns: int, days: float, timezone: str, rng: np.random.Generator
         wake, bed, run_at = day_plan
         if hour < wake or hour >= bed:
             until = wake if hour < wake else 24.0 + wake
-            act, dur = "lying", max(60.0, (until - hour) * 3600.0)
+            # sleepers turn over: a new lying posture every 20-90 min
+            act, dur = "lying", min(max(60.0, (until - hour) * 3600.0), float(rng.uniform(20, 90) * 60))
         elif run_at is not None and run_at <= hour < run_at + 0.5:
             act, dur = "jogging", float(rng.uniform(10, 25) * 60)
             day_plan = (wake, bed, None)
@@ -39,7 +41,7 @@ def schedule(start_ns: int, days: float, timezone: str, rng: np.random.Generator
         dur = float(np.round(min(dur, total_s - elapsed)))
         if dur <= 0:
             break
-        if blocks and blocks[-1][0] == act:
+        if blocks and blocks[-1][0] == act and act != "lying":
             blocks[-1] = (act, blocks[-1][1] + dur)
         else:
             blocks.append((act, dur))

@@ -24,36 +24,29 @@ import pandas as pd
 from walkback import __version__
 from walkback._atomic import atomic_dir
 from walkback.activity.settings import ActivitySettings
-from walkback.errors import InsufficientWearError, SettingsError
+from walkback.errors import InsufficientWearError
 from walkback.settings import to_mapping
+from walkback.signal.settings import PrepareSettings
 from walkback.walking.daily import daily_table
 from walkback.walking.measure import measure_prepared
 from walkback.walking.settings import WalkingSettings
 
 log = logging.getLogger(__name__)
 
-try:  # the signal stage's settings class (name fixed by that stage)
-    from walkback.signal import SignalSettings as _SignalSettings  # type: ignore[attr-defined]
-except ImportError:  # pragma: no cover - until the signal stage exposes its settings
-    _SignalSettings = None
 
 
 @dataclass(frozen=True)
 class PipelineSettings:
     """Settings of every stage of :func:`process_one` (JSON-able via ``walkback.settings.to_mapping``).
 
-    ``signal`` is the signal stage's settings (its defaults when None); ``model_path`` a model file
-    for :func:`walkback.activity.load_model` ("" = the shipped model).
+    ``signal.timezone`` is replaced by :func:`process_one`'s ``timezone`` argument; ``model_path``
+    is a model file for :func:`walkback.activity.load_model` ("" = the shipped model).
     """
 
-    signal: Any = None
+    signal: PrepareSettings = field(default_factory=PrepareSettings)
     activity: ActivitySettings = field(default_factory=ActivitySettings)
     walking: WalkingSettings = field(default_factory=WalkingSettings)
     model_path: str = ""
-
-    def __post_init__(self) -> None:
-        if self.signal is not None and not dataclasses.is_dataclass(self.signal):
-            raise SettingsError("PipelineSettings.signal must be the signal stage's settings dataclass")
 
 
 @dataclass(frozen=True)
@@ -120,14 +113,7 @@ def process_one(
 
 
 def _prepare(signal: Any, thigh: Any, back: Any, s: PipelineSettings, timezone: str) -> Any:
-    kwargs: dict[str, Any] = {}
-    sig_settings = s.signal
-    if sig_settings is None and _SignalSettings is not None:
-        fields = {f.name for f in dataclasses.fields(_SignalSettings)}
-        sig_settings = _SignalSettings(timezone=timezone) if "timezone" in fields else _SignalSettings()
-    if sig_settings is not None:
-        kwargs["settings"] = sig_settings
-    return signal.prepare(thigh, back, **kwargs)
+    return signal.prepare(thigh, back, dataclasses.replace(s.signal, timezone=timezone))
 
 
 def _qc(prepared: Any, model: Any, s: PipelineSettings, thigh_path: Any, back_path: Any,
@@ -144,7 +130,7 @@ def _qc(prepared: Any, model: Any, s: PipelineSettings, thigh_path: Any, back_pa
         "wear_h": {"thigh": float(np.count_nonzero(prepared.thigh_wear) / fs / 3600),
                    "back": float(np.count_nonzero(prepared.back_wear) / fs / 3600)
                    if prepared.back_wear is not None else 0.0},
-        "settings": {"signal": to_mapping(s.signal) if s.signal is not None else None,
+        "settings": {"signal": to_mapping(dataclasses.replace(s.signal, timezone=timezone)),
                      "activity": to_mapping(s.activity), "walking": to_mapping(s.walking),
                      "model_path": s.model_path},
     }
@@ -170,15 +156,8 @@ def _jsonable(v: Any) -> Any:
 
 
 def load_pipeline_settings(path: str | Path) -> PipelineSettings:
-    """:class:`PipelineSettings` from a TOML file (tables ``[signal]``, ``[activity]``, ``[walking]``;
-    unknown keys rejected)."""
+    """:class:`PipelineSettings` from a TOML file (tables ``[signal]``, ``[activity]``, ``[walking]``
+    and the key ``model_path``; unknown keys rejected)."""
     from walkback.settings import from_mapping, load_toml
 
-    doc = load_toml(path)
-    sig = doc.pop("signal", None)
-    settings = from_mapping(PipelineSettings, doc, where=str(path))
-    if sig is not None:
-        if _SignalSettings is None:
-            raise SettingsError(f"{path}: [signal] settings given but the signal stage has no settings class")
-        settings = dataclasses.replace(settings, signal=from_mapping(_SignalSettings, sig, where=f"{path} [signal]"))
-    return settings
+    return from_mapping(PipelineSettings, load_toml(path), where=str(path))
