@@ -60,3 +60,15 @@ def cohort_page(browser, analyze_dir, process_dir, tmp_path_factory):
     work = tmp_path_factory.mktemp("cohort-page")
     html = cohort_report(analyze_dir, work / "cohort.html", process=process_dir)
     return html, report_browser.render(html, work)
+
+
+@pytest.fixture(scope="session")
+def real_participant_dir(tmp_path_factory) -> Path:
+    """A real `walkback process-one` folder of a simulated 1-day thigh + back recording."""
+    root = tmp_path_factory.mktemp("real-participant")
+    assert walkback(["simulate-recording", "--days", "1", "--seed", "2", "--out",
+                     str(root / "rec")]) == 0
+    assert walkback(["process-one", "--thigh", str(root / "rec" / "thigh.cwa"), "--back",
+                     str(root / "rec" / "back.cwa"), "--id", "S2", "--out",
+                     str(root / "out")]) == 0
+    return root / "out"

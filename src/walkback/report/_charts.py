@@ -19,7 +19,7 @@ def barcode(name: str, rows: Sequence[tuple[str, Sequence[tuple[float, float, st
             legend_items: Sequence[tuple[str, str]], title: str, desc: str) -> str:
     """One 24-hour lane per day; ``rows`` = (label, [(start_h, end_h, colour), ...])."""
     left, right, lane, gap, top = 110.0, 20.0, 22.0, 8.0, 34.0
-    height = top + len(rows) * (lane + gap) + 70
+    height = top + len(rows) * (lane + gap) + 48
     svg = Svg(name, W, height, title, desc)
     x = Linear(0, 24, left, W - right)
     legend(svg, legend_items, left, 16, W - left - right)

@@ -77,7 +77,8 @@ def _errors_table(err: pd.DataFrame | None) -> str:
     rows = [["" if is_missing(v) else str(v) for v in r] for r in
             err[cols].head(100).itertuples(index=False)]
     more = f" (first 100 of {len(err):,})" if len(err) > 100 else ""
-    return (f"<p>{keyed('qc-n-errors', fmt_num(len(err)))} participants failed{esc(more)}:</p>"
+    word = "participant" if len(err) == 1 else "participants"
+    return (f"<p>{keyed('qc-n-errors', fmt_num(len(err)))} {word} failed{esc(more)}:</p>"
             + table(cols, rows))
 
 

@@ -131,7 +131,9 @@ def spline_section(d: CohortData) -> str:
                 f"; knots at {', '.join(f'{k:.2f}' for k in knots) or 'unknown'}.")
         svg = _charts.curve_ci(name, list(df["x"]), list(df["rr"]), list(df["ci_low"]),
                                list(df["ci_high"]), f"{label} ({unit})", title, desc, knots)
-        parts.append(figure(name, svg, title + " (log scale; dashed lines mark the knots)."))
+        knot_text = ("dashed lines mark the knots" if knots else
+                     "knots not shown: splines.json is absent")
+        parts.append(figure(name, svg, f"{title} (log scale; {knot_text})."))
     return section("dose-response", "Dose-response curves", "".join(parts))
 
 

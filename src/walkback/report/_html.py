@@ -182,7 +182,7 @@ caption{text-align:left;font-weight:600;padding:4px 0}
 .rr{white-space:nowrap}table.t1 td+td{white-space:nowrap}
 tr.highlight td{background:#e8f3ec;font-weight:600}
 dl.kv{display:grid;grid-template-columns:max-content 1fr;gap:2px 14px;margin:.4em 0 .4em .6em;font-size:.92rem}
-dl.kv dt{font-weight:600;color:#333}dl.kv dd{margin:0;word-break:break-all}
+dl.kv dt{font-weight:600;color:#333}dl.kv dd{margin:0;overflow-wrap:anywhere}
 .legend{display:flex;flex-wrap:wrap;gap:6px 16px;font-size:.9rem;margin:.4em 0}
 .swatch{display:inline-block;width:14px;height:14px;border:1px solid #666;vertical-align:-2px;margin-right:5px}
 nav.toc{font-size:.95rem;background:#fafafa;border:1px solid var(--line);border-radius:8px;padding:8px 16px}
@@ -200,11 +200,14 @@ _JS = """
   window.addEventListener('error',function(e){errs.push(String(e.message||e));});
   var ce=console.error;console.error=function(){errs.push(Array.prototype.join.call(arguments,' '));
     if(ce){ce.apply(console,arguments);}};
+  function box(r){return [r.left+window.scrollX,r.top+window.scrollY,r.width,r.height]
+    .map(function(v){return Math.round(v);}).join(',');}
   window.addEventListener('load',function(){
     var figs=document.querySelectorAll('[data-figure]');
     for(var i=0;i<figs.length;i++){var r=figs[i].getBoundingClientRect();
-      figs[i].setAttribute('data-bbox',[r.left+window.scrollX,r.top+window.scrollY,r.width,r.height]
-        .map(function(v){return Math.round(v);}).join(','));}
+      figs[i].setAttribute('data-bbox',box(r));
+      var s=figs[i].querySelector('svg,img');
+      if(s){figs[i].setAttribute('data-graphic-bbox',box(s.getBoundingClientRect()));}}
     document.body.setAttribute('data-js-errors',JSON.stringify(errs));
     document.body.setAttribute('data-page-height',String(document.documentElement.scrollHeight));
     document.body.setAttribute('data-loaded','1');

@@ -120,9 +120,13 @@ def timeline_section(d: ParticipantData) -> str:
 def activity_section(d: ParticipantData) -> str:
     title = "Hours per day in each activity"
     series = []
+    has = {c: f"{c}_s" in d.daily.columns and d.daily[f"{c}_s"].fillna(0).sum() > 0
+           for c in palette.ACTIVITY_COLOURS}
     for cls, colour in palette.ACTIVITY_COLOURS.items():
         col = f"{cls}_s"
-        if col in d.daily.columns and d.daily[col].fillna(0).sum() > 0:
+        if cls == "sedentary" and (has["lying"] or has["sitting"]):
+            continue  # sedentary = sitting + lying when both sensors classify posture
+        if has[cls]:
             series.append((palette.ACTIVITY_LABELS[cls], colour, (d.daily[col].fillna(0) / 3600)))
     if not len(d.daily) or not series:
         return section("activity", "Time in each activity", missing_figure(
