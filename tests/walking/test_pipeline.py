@@ -1,0 +1,95 @@
+"""process_one end to end on a simulated recording, and its clear failures."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from walkback.errors import InsufficientWearError, ReadError, SyncError
+from walkback.simulate.recording import simulate_recording, write_recording
+from walkback.walking import DAILY_COLUMNS, PipelineSettings, process_one
+from walkback.walking.pipeline import load_pipeline_settings
+
+
+@pytest.fixture(scope="module")
+def sim_dir(tmp_path_factory):
+    d = tmp_path_factory.mktemp("sim")
+    sim = simulate_recording(days=0.3, seed=21, start="2024-05-06 08:00", back_clock_offset_s=1.5)
+    write_recording(sim, d)
+    return d
+
+
+@pytest.fixture(scope="module")
+def result(sim_dir, tmp_path_factory):
+    out = tmp_path_factory.mktemp("out") / "p1"
+    return process_one(sim_dir / "thigh.cwa", sim_dir / "back.cwa", participant_id="p1", out_dir=out)
+
+
+def test_outputs_match_truth(result, sim_dir) -> None:
+    out = result.out_dir
+    assert sorted(p.name for p in out.iterdir()) == ["daily.csv", "epochs.parquet", "qc.json"]
+    daily = pd.read_csv(out / "daily.csv")
+    assert list(daily.columns) == list(DAILY_COLUMNS)
+    truth = pd.read_csv(sim_dir / "truth_daily.csv")
+    got, want = daily.iloc[0], truth.iloc[0]
+    assert got.walking_s == pytest.approx(want.walking_s, rel=0.05)
+    for c in ("sitting_s", "standing_s"):
+        assert got[c] == pytest.approx(want[c], rel=0.1, abs=120)
+    assert got.steps == pytest.approx(want.steps, rel=0.05)
+    ep = pd.read_parquet(out / "epochs.parquet")
+    assert str(ep.time.dt.tz) == "UTC"
+    for c in ("activity", "study_class", "pace", "cadence_spm", "met", "steps", "thigh_wear", "back_wear"):
+        assert c in ep.columns
+    walk = ep[ep.study_class == "walking"]
+    assert set(walk.pace) <= {"slow", "moderate", "brisk"} and walk.met.between(2.8, 4.8).all()
+    assert (ep[ep.study_class.isin(["sitting", "lying", "standing"])].steps == 0).all()
+
+
+def test_qc_records_provenance(result) -> None:
+    qc = json.loads((result.out_dir / "qc.json").read_text())
+    assert len(qc["model"]["sha256"]) == 64 and qc["walkback_version"]
+    assert qc["mode"] == "thigh+back"
+    assert abs(qc["signal"]["sync"]["offset_s"] - 1.5) < 0.1
+    assert qc["settings"]["walking"]["pace_thresholds_spm"] == [100.0, 112.0]
+
+
+def test_failure_leaves_previous_output(sim_dir, result, tmp_path) -> None:
+    bad = tmp_path / "bad.cwa"
+    raw = bytearray((sim_dir / "thigh.cwa").read_bytes()[:4096])
+    raw[:2] = b"XX"
+    bad.write_bytes(bytes(raw))
+    before = (result.out_dir / "daily.csv").read_bytes()
+    with pytest.raises(ReadError, match="bad.cwa"):
+        process_one(bad, None, participant_id="p1", out_dir=result.out_dir)
+    assert (result.out_dir / "daily.csv").read_bytes() == before
+
+
+def test_never_worn_and_no_overlap(tmp_path, sim_dir) -> None:
+    from walkback.io import write_cwa
+
+    start = pd.Timestamp("2024-05-06 08:00", tz="Europe/Oslo").value
+    rng = np.random.default_rng(0)
+    table = (np.array([0.02, -0.01, 1.0]) + rng.normal(0, 0.002, (100 * 3 * 3600, 3))).astype(np.float32)
+    f = write_cwa(tmp_path / "table.cwa", table, start_ns=start, temperature_c=21.0)
+    with pytest.raises(InsufficientWearError, match="never worn"):
+        process_one(f, None, participant_id="t", out_dir=tmp_path / "o1")
+    assert not (tmp_path / "o1").exists()
+    later = write_cwa(tmp_path / "later.cwa", table[:100 * 600], start_ns=start + 3 * 86400 * 10**9)
+    with pytest.raises(SyncError):
+        process_one(sim_dir / "thigh.cwa", later, participant_id="t", out_dir=tmp_path / "o2")
+
+
+def test_settings_toml(tmp_path) -> None:
+    p = tmp_path / "s.toml"
+    p.write_text('[walking]\npace_thresholds_spm = [100, 120]\n[signal]\nmax_gap_s = 2.0\n')
+    s = load_pipeline_settings(p)
+    assert isinstance(s, PipelineSettings)
+    assert s.walking.pace_thresholds_spm == (100, 120) and s.signal.max_gap_s == 2.0
+    p.write_text("[walking]\npace_treshold = 1\n")
+    from walkback.errors import SettingsError
+
+    with pytest.raises(SettingsError, match="pace_treshold"):
+        load_pipeline_settings(p)
