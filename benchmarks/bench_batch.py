@@ -1,0 +1,125 @@
+"""Batch throughput: participant-weeks per hour with 1 and 2 local workers, and the projection for a
+cohort on a cluster.
+
+Simulates ``--participants`` recordings of ``--days`` days (thigh + back, AX3 100 Hz, via
+:mod:`walkback.simulate.recording`; cached in ``--cache``), then runs ``walkback.batch.run_batch``
+with the real pipeline (:func:`walkback.walking.process_one`) twice from scratch: 1 worker, then 2.
+
+Usage: ``python benchmarks/bench_batch.py [--participants 4] [--days 1] [--cache DIR]
+[--cohort 33000] [--cores 100] [--no-append]``. Prints the figures and appends a row to
+BENCHMARKS.md (machine, date, command).
+
+Projection: core-seconds per participant-week (1-worker run) x weeks / (cores x efficiency),
+efficiency = the 2-worker speed-up / 2 measured here (Dask adds < 1 % per task of this length).
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import platform
+import shutil
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def machine() -> str:
+    import psutil
+
+    mem = psutil.virtual_memory().total / 2**30
+    return (f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
+            f"{mem:.0f} GB, Python {platform.python_version()}")
+
+
+def append_row(line: str) -> None:
+    with (ROOT / "BENCHMARKS.md").open("a", encoding="utf-8") as fh:
+        fh.write(line.rstrip("\n") + "\n")
+
+
+def make_inputs(cache: Path, n: int, days: float) -> Path:
+    """Simulated recordings (cached by n/days) and their manifest; returns the manifest path."""
+    from walkback.batch import Entry, write_manifest
+    from walkback.simulate.recording import simulate_recording, write_recording
+
+    entries = []
+    for i in range(n):
+        folder = cache / f"sim_d{days:g}_s{i}"
+        if not (folder / "back.cwa").exists():
+            sim = simulate_recording(days=days, seed=100 + i, start="2024-10-21 00:00",
+                                     participant_id=f"b{i:03d}", back_clock_offset_s=2.0,
+                                     back_clock_drift_ppm=5.0)
+            write_recording(sim, folder)
+            del sim
+        entries.append(Entry(f"b{i:03d}", str(folder / "thigh.cwa"), str(folder / "back.cwa")))
+    return write_manifest(entries, cache / f"manifest_n{n}_d{days:g}.csv")
+
+
+def timed_run(manifest: Path, workers: int) -> tuple[float, int]:
+    from walkback.batch import run_batch
+
+    out = Path(tempfile.mkdtemp(prefix=f"bench_batch_w{workers}_"))
+    try:
+        t0 = time.perf_counter()
+        s = run_batch(manifest, out, workers=workers, progress=False)
+        return time.perf_counter() - t0, s.processed
+    finally:
+        shutil.rmtree(out, ignore_errors=True)
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--participants", type=int, default=4)
+    ap.add_argument("--days", type=float, default=1.0)
+    ap.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()) / "walkback_bench")
+    ap.add_argument("--cohort", type=int, default=33_000)
+    ap.add_argument("--cores", type=int, default=100)
+    ap.add_argument("--no-append", action="store_true")
+    args = ap.parse_args()
+    logging.basicConfig(level=logging.WARNING)
+    args.cache.mkdir(parents=True, exist_ok=True)
+
+    t0 = time.perf_counter()
+    manifest = make_inputs(args.cache, args.participants, args.days)
+    print(f"inputs: {args.participants} x {args.days:g} d simulated in "
+          f"{time.perf_counter() - t0:.0f} s ({manifest})")
+    weeks = args.participants * args.days / 7
+    t1, ok1 = timed_run(manifest, 1)
+    t2, ok2 = timed_run(manifest, 2)
+    if ok1 != args.participants or ok2 != args.participants:
+        print(f"error: only {ok1}/{ok2} of {args.participants} participants processed",
+              file=sys.stderr)
+        return 1
+    rate1, rate2 = weeks / (t1 / 3600), weeks / (t2 / 3600)
+    speedup = t1 / t2
+    core_s_per_week = t1 / weeks
+    eff = min(1.0, speedup / 2)
+    proj_h = args.cohort * core_s_per_week / (args.cores * eff) / 3600
+    print(f"1 worker : {t1:7.1f} s  {rate1:6.1f} participant-weeks/h")
+    print(f"2 workers: {t2:7.1f} s  {rate2:6.1f} participant-weeks/h  speed-up {speedup:.2f}")
+    print(f"{core_s_per_week:.0f} core-s per participant-week; {args.cohort:,} participant-weeks "
+          f"on {args.cores} cores at efficiency {eff:.2f}: {proj_h:.1f} h")
+    if not args.no_append:
+        cmd = "python benchmarks/bench_batch.py " + " ".join(sys.argv[1:])
+        append_row(
+            f"\n## batch throughput ({datetime.now(UTC):%Y-%m-%d %H:%M} UTC; {machine()}; "
+            f"machine shared by 8 agents, so the speed-up is pessimistic)\n"
+            f"`{cmd.strip()}` — {args.participants} simulated participants x {args.days:g} d "
+            f"(thigh + back, AX3 100 Hz), real pipeline (process_one):\n\n"
+            f"| workers | wall s | participant-weeks/h | speed-up |\n|---|---|---|---|\n"
+            f"| 1 | {t1:.1f} | {rate1:.1f} | 1.00 |\n| 2 | {t2:.1f} | {rate2:.1f} | "
+            f"{speedup:.2f} |\n\n"
+            f"Projection: {core_s_per_week:.0f} core-s per participant-week; "
+            f"{args.cohort:,} participant-weeks on {args.cores} cores (efficiency {eff:.2f}): "
+            f"**{proj_h:.1f} h** wall time."
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
