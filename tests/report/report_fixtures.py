@@ -92,7 +92,7 @@ def write_participant(folder: Path, pid: str = "P001", start: str = "2024-03-04 
     daily_from_epochs(ep, pid).to_csv(folder / "daily.csv", index=False)
     qc = {
         "participant_id": pid, "walkback_version": "0.1.0", "timezone": TZ,
-        "sync": {"method": "cross-correlation", "offset_s": 0.42, "drift_ppm": 11.5},
+        "sync": {"method": "cross-correlation", "offset_s": 0.42, "drift_ppm": 11.5, "ok": True},
         "calibration": {"thigh": {"calib_ok": True, "calib_error_before_mg": 21.3,
                                   "calib_error_after_mg": 2.1}},
         "orientation": {"thigh": {"flipped_upside_down": False, "inside_out": True}},

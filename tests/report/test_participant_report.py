@@ -86,3 +86,11 @@ def test_self_contained(participant_page):
     text = html.read_text()
     assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", text)
     assert "@import" not in text and "url(http" not in text
+
+
+def test_plain_language_qc_lines(participant_page):
+    _, page = participant_page
+    assert page.keys["qc-sync-ok"] == ("The two sensors were lined up in time "
+                                       "(clock offset 0.420 s).")
+    assert page.keys["qc-calibration-thigh"] == "The thigh sensor was recalibrated."
+    assert "inside out" in page.keys["qc-orientation-thigh"]

@@ -39,3 +39,6 @@ def test_report_of_a_real_process_one_folder(browser, real_participant_dir, tmp_
     qc = json.loads((real_participant_dir / "qc.json").read_text())
     assert page.keys["qc-model-sha256"] == qc["model"]["sha256"]
     assert page.keys["qc-walkback-version"] == qc["walkback_version"]
+    sync = qc.get("signal", {}).get("sync", {})
+    if isinstance(sync.get("ok"), bool):
+        assert ("lined up" in page.keys["qc-sync-ok"]) is sync["ok"]

@@ -60,7 +60,7 @@ def qc_section(d: ParticipantData) -> str:
             ["Activity model SHA-256", keyed("qc-model-sha256", str(sha or "not recorded"))],
             ["Time zone", esc(d.timezone)],
             ["Window length", esc(f"{fmt_num(d.epoch_s, 0)} s")]]
-    parts = [table(["Item", "Value"], rows, raw=True)]
+    parts = [_plain_summary(qc), table(["Item", "Value"], rows, raw=True)]
     for names, heading, meaning in QC_TOPICS:
         found = _topic(qc, names)
         if not found:
@@ -71,6 +71,50 @@ def qc_section(d: ParticipantData) -> str:
         parts.append(f"<h3>{esc(heading)}</h3><p>{esc(meaning)}</p>{body}")
     return section("qc", "Quality checks", "".join(parts))
 
+
+def _entries(where: str, value: object) -> list[tuple[str, dict]]:
+    """(sensor, entry) pairs: ``signal.thigh.calibration = {...}`` or ``calibration = {thigh: {...}}``."""
+    if not isinstance(value, dict):
+        return []
+    if value and all(isinstance(v, dict) for v in value.values()):
+        return [(str(k), v) for k, v in value.items()]
+    parts = where.split(".")
+    return [(str(value.get("sensor") or (parts[-2] if len(parts) > 1 else "sensor")), value)]
+
+
+def _plain_summary(qc: dict) -> str:
+    """One plain sentence per check found: synchronised? calibrated? sensor turned back?"""
+    items = []
+    for _, v in _topic(qc, ("sync",)):
+        if isinstance(v, dict) and isinstance(v.get("ok"), bool):
+            off = v.get("offset_s")
+            extra = f" (clock offset {off:.3f} s)" if isinstance(off, int | float) else ""
+            items.append(("qc-sync-ok", "The two sensors were lined up in time" + extra + "."
+                          if v["ok"] else "The two sensors could not be lined up in time."))
+    for where, value in _topic(qc, ("calibration", "calib")):
+        for sensor, v in _entries(where, value):
+            ok = v.get("ok", v.get("calib_ok"))
+            if not isinstance(ok, bool):
+                continue
+            reason = f": {v['reason']}" if v.get("reason") else ""
+            items.append((f"qc-calibration-{sensor}", f"The {sensor} sensor was recalibrated."
+                          if ok else f"The {sensor} sensor's calibration was left unchanged"
+                          f"{reason}."))
+    for where, value in _topic(qc, ("orientation",)):
+        for sensor, v in _entries(where, value):
+            flips = [k.replace("_", " ") for k in ORIENTATION_FLAGS if v.get(k) is True]
+            text = (f"The {sensor} sensor was worn in another orientation ({', '.join(flips)}); "
+                    "walkback turned its signal back." if flips else
+                    f"The {sensor} sensor was worn the expected way round.")
+            items.append((f"qc-orientation-{sensor}", text))
+    if not items:
+        return ""
+    lis = "".join(f'<li data-key="{esc(k)}">{esc(t)}</li>' for k, t in items)
+    return f'<ul class="qc-plain">{lis}</ul>'
+
+
+ORIENTATION_FLAGS = ("long_axis_reversed", "skin_axis_reversed", "axes_permuted",
+                     "flipped_upside_down", "inside_out")
 
 GLOSSARY = (
     ("Valid day (study rule)", "A local calendar day with wear time, and with lying, sitting, "

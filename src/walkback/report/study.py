@@ -55,7 +55,8 @@ def category_index(categories: tuple[Category, ...], value: float, decimals: int
     """0-based index of the category holding ``value`` rounded to ``decimals``; None for NaN."""
     if value is None or not math.isfinite(value):
         return None
-    v = round(value, decimals)
+    scale = 10.0 ** decimals
+    v = math.floor(value * scale + 0.5 + 1e-9) / scale  # half up, as a published label would
     for i, cat in enumerate(categories):
         if cat.lower <= v <= cat.upper:
             return i
