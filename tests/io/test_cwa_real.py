@@ -117,3 +117,17 @@ def test_header_only_file_has_no_data(tmp_path, test_data):
     p.write_bytes((test_data / AX3).read_bytes()[:1024])
     with pytest.raises(CorruptFileError, match="no valid data blocks"):
         read(p)
+
+
+def test_threaded_multi_chunk_decoding_equals_single_pass(test_data, monkeypatch):
+    from walkback.io import cwa
+
+    whole = read(test_data / CORRUPT, timezone="UTC")
+    monkeypatch.setattr(cwa, "DECODE_CHUNK_BLOCKS", 7)
+    monkeypatch.setenv("WALKBACK_IO_THREADS", "2")
+    parts = read(test_data / CORRUPT, timezone="UTC")
+    np.testing.assert_array_equal(parts.time_ns, whole.time_ns)
+    np.testing.assert_array_equal(parts.accel_g, whole.accel_g)
+    a, b = int(whole.time_ns[1234]), int(whole.time_ns[9876])
+    sub = read(test_data / CORRUPT, timezone="UTC", start_ns=a, stop_ns=b)
+    np.testing.assert_array_equal(sub.accel_g, whole.accel_g[1234:9876])

@@ -22,7 +22,9 @@ from __future__ import annotations
 
 import contextlib
 import mmap
+import os
 import urllib.parse
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -32,7 +34,7 @@ from walkback.errors import CorruptFileError, UnsupportedFormatError
 from walkback.io import _cwa_format as F
 from walkback.io._time import NS, iso, local_to_utc
 
-SCAN_CHUNK_BLOCKS = 65536
+SCAN_CHUNK_BLOCKS = 32768
 PERIOD_TOLERANCE = 0.25
 
 
@@ -125,7 +127,8 @@ def _scan_fields(buf: Any, n: int) -> tuple[np.ndarray, np.ndarray]:
     """Header fields of ``n`` blocks (30 bytes each) and their checksum-ok mask (chunked)."""
     fields = np.empty(n, dtype=F.HEADER30_DTYPE)
     ok = np.empty(n, dtype=bool)
-    for a in range(0, n, SCAN_CHUNK_BLOCKS):
+
+    def work(a: int) -> None:
         b = min(n, a + SCAN_CHUNK_BLOCKS)
         view = np.frombuffer(buf, dtype=F.BLOCK_DTYPE, count=b - a,
                              offset=F.HEADER_SIZE + a * F.BLOCK_SIZE)
@@ -134,7 +137,27 @@ def _scan_fields(buf: Any, n: int) -> tuple[np.ndarray, np.ndarray]:
         words = np.frombuffer(buf, dtype="<u2", count=(b - a) * 256,
                               offset=F.HEADER_SIZE + a * F.BLOCK_SIZE).reshape(-1, 256)
         ok[a:b] = words.sum(axis=1, dtype=np.uint16) == 0  # wraps modulo 2^16, as specified
+
+    starts = range(0, n, SCAN_CHUNK_BLOCKS)
+    threads = min(decode_threads(), len(starts))
+    if threads > 1:
+        with ThreadPoolExecutor(threads) as pool:
+            list(pool.map(work, starts))
+    else:
+        for a in starts:
+            work(a)
     return fields, ok
+
+
+def decode_threads() -> int:
+    """Threads used to scan and decode one file: ``WALKBACK_IO_THREADS`` or min(2, CPUs).
+
+    Set ``WALKBACK_IO_THREADS=1`` when many files are read by parallel processes (batch runs).
+    """
+    try:
+        return max(1, int(os.environ.get("WALKBACK_IO_THREADS", "")))
+    except ValueError:
+        return max(1, min(2, os.cpu_count() or 1))
 
 
 #: Rejection reasons, by code (0 = valid).

@@ -17,12 +17,13 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
 
 from walkback.io import _cwa_format as F
-from walkback.io._cwa_scan import BlockTable, open_buffer, scan
+from walkback.io._cwa_scan import BlockTable, decode_threads, open_buffer, scan
 from walkback.io._time import NS, iso
 from walkback.io.types import Channel, Recording, RecordingInfo
 
@@ -179,13 +180,23 @@ def _assemble(path, tab, info, buf, a, b, gyro, start_ns=None, stop_ns=None) -> 
     time_ns = np.empty(total, dtype=np.int64)
     accel = np.empty((total, 3), dtype=np.float32)
     gyr = np.empty((total, 3), dtype=np.float32) if gyro and tab.axes >= 6 else None
-    pos = 0
-    for c in range(a, b, DECODE_CHUNK_BLOCKS):
-        d = min(b, c + DECODE_CHUNK_BLOCKS)
-        m = int(tab.count[c:d].sum())
-        _decode_into(tab, buf, c, d, time_ns[pos:pos + m], accel[pos:pos + m],
-                     None if gyr is None else gyr[pos:pos + m])
-        pos += m
+    cuts = list(range(a, b, DECODE_CHUNK_BLOCKS)) + [b]
+    pos = np.zeros(len(cuts), dtype=np.int64)
+    if b > a:
+        pos[1:] = np.cumsum(np.add.reduceat(tab.count[a:b], np.asarray(cuts[:-1]) - a))
+
+    def work(j: int) -> None:
+        lo_, hi_ = int(pos[j]), int(pos[j + 1])
+        _decode_into(tab, buf, cuts[j], cuts[j + 1], time_ns[lo_:hi_], accel[lo_:hi_],
+                     None if gyr is None else gyr[lo_:hi_])
+
+    n_threads = min(decode_threads(), len(cuts) - 1)
+    if n_threads > 1:  # NumPy releases the GIL in the decoding ufuncs; chunks are disjoint
+        with ThreadPoolExecutor(n_threads) as pool:
+            list(pool.map(work, range(len(cuts) - 1)))
+    else:
+        for j in range(len(cuts) - 1):
+            work(j)
     lo = int(np.searchsorted(time_ns, start_ns)) if start_ns is not None else 0
     hi = int(np.searchsorted(time_ns, stop_ns)) if stop_ns is not None else total
     ch = _channels(tab, a, b)
