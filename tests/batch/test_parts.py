@@ -1,0 +1,51 @@
+"""Small parts of the batch runner: worker count limits, content checksums, progress display."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+
+import pytest
+
+from walkback.batch.executors import available_cores, choose_workers
+from walkback.batch.fingerprint import hash_file, stamp
+from walkback.batch.progress import Progress, format_duration
+
+
+def test_workers_never_exceed_cores_memory_or_jobs():
+    cores = available_cores()
+    assert choose_workers(None, 1000, 0.001) == cores
+    assert choose_workers(cores + 7, 1000, 0.001) == cores
+    assert choose_workers(None, 1, 0.001) == 1
+    assert choose_workers(None, 1000, 1e6) == 1  # 1 PB per participant: one worker at most
+    assert choose_workers(1, 1000, 0.001) == 1
+
+
+def test_hash_file_is_sha256_of_content_and_stamp_tracks_rewrites(tmp_path):
+    p = tmp_path / "f.bin"
+    p.write_bytes(b"a" * 3_000_000)
+    h = hash_file(str(p))
+    assert h.sha256 == hashlib.sha256(b"a" * 3_000_000).hexdigest()
+    assert h.size == 3_000_000 and h.same_file(stamp(str(p)))
+    st = os.stat(p)
+    p.write_bytes(b"b" * 3_000_000)  # same size, new content
+    os.utime(p, ns=(st.st_atime_ns, st.st_mtime_ns + 1))
+    assert not h.same_file(stamp(str(p)))  # the cached hash is not trusted any more
+
+
+def test_progress_line_has_counts_rate_and_eta(caplog):
+    buf = io.StringIO()
+    bar = Progress(4, stream=buf, every_s=0.0)
+    with caplog.at_level("INFO", logger="walkback.batch"):
+        bar.update()
+        bar.update(failed=True)
+    line = bar.line()
+    assert "2/4" in line and "failed 1" in line and "/h" in line and "ETA" in line
+    assert any("progress [" in r.message for r in caplog.records)  # not a terminal: log lines
+
+
+@pytest.mark.parametrize(("s", "text"), [(42, "42s"), (185, "3m05s"), (3720, "1h02m"),
+                                         (float("nan"), "?")])
+def test_format_duration(s, text):
+    assert format_duration(s) == text
