@@ -119,3 +119,17 @@ def test_anchor_inside_block_uses_offset_and_fraction(tmp_path):
     assert after.info.rejected_blocks == []
     assert np.abs(after.time_ns - before.time_ns).max() <= 31_000
     np.testing.assert_array_equal(after.accel_g, before.accel_g)
+
+
+def test_autumn_dst_and_ambiguous_reference_hour(tmp_path):
+    # clocks go back at 2024-10-27 01:00 UTC (03:00 CEST -> 02:00 CET)
+    t0 = int(np.datetime64("2024-10-26T23:00:00", "ns").astype("int64"))
+    n = int(5 * 3600 * 6.25)
+    rec = read(write_cwa(tmp_path / "autumn.cwa", _signal(n), start_ns=t0, rate_hz=6.25))
+    assert rec.info.extra["clock"]["utc_offset_s"] == 7200.0  # summer offset, held all along
+    assert np.all(np.diff(rec.time_ns) > 0) and abs(rec.time_ns[0] - t0) <= 31_000
+    # a clock set inside the repeated hour (02:30 local) is read as its first occurrence (CEST)
+    t1 = int(np.datetime64("2024-10-27T00:30:00", "ns").astype("int64"))
+    rec = read(write_cwa(tmp_path / "amb.cwa", _signal(600), start_ns=t1, rate_hz=6.25))
+    assert rec.info.extra["clock"]["first_sample_local"].startswith("2024-10-27T02:30")
+    assert abs(rec.time_ns[0] - t1) <= 31_000
