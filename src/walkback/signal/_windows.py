@@ -42,12 +42,19 @@ def window_stats(accel_g: np.ndarray, w: int) -> WindowStats:
     ms = np.full(nw, np.nan, np.float32)
     for c0 in range(0, nw, _CHUNK_WINDOWS):
         c1 = min(nw, c0 + _CHUNK_WINDOWS)
-        x = np.asarray(accel_g[c0 * w : c1 * w], dtype=np.float32).reshape(c1 - c0, w, 3)
-        mean[c0:c1] = x.mean(axis=1)
-        sd[c0:c1] = x.std(axis=1)
-        mag = np.sqrt(np.einsum("ijk,ijk->ij", x, x))
-        mm[c0:c1] = mag.mean(axis=1)
-        ms[c0:c1] = mag.std(axis=1)
+        # axis-major copy so every reduction runs over contiguous memory (much faster)
+        xt = np.ascontiguousarray(np.asarray(accel_g[c0 * w : c1 * w], dtype=np.float32).T)
+        x3 = xt.reshape(3, c1 - c0, w)
+        m = x3.sum(axis=2) / np.float32(w)
+        mean[c0:c1] = m.T
+        x3 -= m[:, :, None]
+        sd[c0:c1] = np.sqrt(np.einsum("akw,akw->ka", x3, x3) / np.float32(w))
+        x3 += m[:, :, None]
+        mag = np.sqrt(np.einsum("akw,akw->kw", x3, x3))
+        mu = mag.sum(axis=1) / np.float32(w)
+        mm[c0:c1] = mu
+        mag -= mu[:, None]
+        ms[c0:c1] = np.sqrt(np.einsum("kw,kw->k", mag, mag) / np.float32(w))
     ok = np.isfinite(mm)
     return WindowStats(w, mean, sd, mm, ms, ok)
 

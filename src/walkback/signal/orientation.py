@@ -96,10 +96,24 @@ class OrientationReport:
         return d
 
 
-def apply_matrix(accel_g: np.ndarray, matrix: np.ndarray | list[list[int]]) -> np.ndarray:
-    """``canonical = matrix @ device`` for every sample; float32 (n, 3). NaN stays NaN."""
+def apply_matrix(accel_g: np.ndarray, matrix: np.ndarray | list[list[int]], *,
+                 out: np.ndarray | None = None) -> np.ndarray:
+    """``canonical = matrix @ device`` for every sample; float32 (n, 3). NaN stays NaN.
+
+    Signed permutations (what :func:`canonicalise` produces) are applied as column gathers, in
+    chunks; ``out=accel_g`` works in place."""
     m = np.asarray(matrix, dtype=np.float32)
-    return np.asarray(accel_g, dtype=np.float32) @ m.T
+    x = np.asarray(accel_g, dtype=np.float32)
+    if out is None:
+        out = np.empty(x.shape, np.float32)
+    perm = np.argmax(np.abs(m), axis=1)
+    signs = m[np.arange(3), perm]
+    signed_perm = bool(np.all(np.abs(signs) == 1) and np.count_nonzero(m) == 3)
+    step = 1 << 20
+    for i0 in range(0, x.shape[0], step):
+        blk = x[i0 : i0 + step]
+        out[i0 : i0 + step] = blk[:, perm] * signs if signed_perm else blk @ m.T
+    return out
 
 
 def canonicalise(

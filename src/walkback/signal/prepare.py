@@ -25,7 +25,7 @@ from walkback.settings import to_mapping
 from walkback.signal.calibrate import apply_calibration, fit_calibration
 from walkback.signal.days import calendar_days
 from walkback.signal.nonwear import detect_nonwear
-from walkback.signal.orientation import detect_orientation
+from walkback.signal.orientation import apply_matrix, detect_orientation
 from walkback.signal.resample import ResampledSignal, resample_uniform
 from walkback.signal.settings import PrepareSettings
 from walkback.signal.sync import SyncResult, estimate_sync
@@ -112,10 +112,8 @@ def _finish_sensor(res: ResampledSignal, rec: Recording, sensor: str, s: Prepare
         qc["calibration"] = {"ok": False, "applied": False, "reason": "disabled in settings"}
     if s.orientation == "auto":
         rep = detect_orientation(x, s.fs_hz, sensor)
-        m = np.asarray(rep.matrix, np.float32)
-        if not np.array_equal(m, np.eye(3, dtype=np.float32)):
-            for i0 in range(0, x.shape[0], _ROWS):
-                x[i0 : i0 + _ROWS] = x[i0 : i0 + _ROWS] @ m.T
+        if not np.array_equal(rep.matrix, np.eye(3, dtype=int)):
+            apply_matrix(x, rep.matrix, out=x)
         qc["orientation"] = rep.to_dict()
     else:
         qc["orientation"] = {"evidence": "disabled in settings: device axes kept"}
@@ -147,7 +145,7 @@ def _synchronise(thigh_g: np.ndarray, back: Recording, start_ns: int, stop_ns: i
         blk = back.accel_g[i0 : i0 + _ROWS]
         mag_b[i0 : i0 + _ROWS] = np.sqrt(np.einsum("ij,ij->i", blk, blk))
     b_res = resample_uniform(back.time_ns, mag_b, s.fs_hz, max_gap_s=s.max_gap_s,
-                             start_ns=start_ns, stop_ns=stop_ns)
+                             start_ns=start_ns, stop_ns=stop_ns, antialias=False)
     del mag_b
     mag_t = np.empty(thigh_g.shape[0], np.float32)
     for i0 in range(0, thigh_g.shape[0], _ROWS):
