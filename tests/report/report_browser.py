@@ -22,7 +22,7 @@ WIDTH = 1280
 CANDIDATES = ("/usr/bin/chromium", "chromium", "chromium-browser", "google-chrome")
 FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync",
-         "--hide-scrollbars", "--force-device-scale-factor=1", "--mute-audio")
+         "--hide-scrollbars", "--disable-dev-shm-usage", "--force-device-scale-factor=1", "--mute-audio")
 
 
 def find_browser() -> str | None:

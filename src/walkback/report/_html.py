@@ -179,7 +179,7 @@ table{border-collapse:collapse;font-size:.92rem;min-width:50%}
 th,td{border-bottom:1px solid var(--line);padding:4px 10px;text-align:left;vertical-align:top}
 thead th{border-bottom:2px solid #888;background:#f7f7f7}
 caption{text-align:left;font-weight:600;padding:4px 0}
-.rr{white-space:nowrap}table.t1 td+td{white-space:nowrap}
+.rr{white-space:nowrap}table.days td:first-child{white-space:nowrap}table.t1 td+td{white-space:nowrap}
 tr.highlight td{background:#e8f3ec;font-weight:600}
 dl.kv{display:grid;grid-template-columns:max-content 1fr;gap:2px 14px;margin:.4em 0 .4em .6em;font-size:.92rem}
 dl.kv dt{font-weight:600;color:#333}dl.kv dd{margin:0;overflow-wrap:anywhere}

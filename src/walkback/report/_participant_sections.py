@@ -142,7 +142,7 @@ def activity_section(d: ParticipantData) -> str:
     rows = []
     for i, date in enumerate(d.daily["date"]):
         rows.append([esc(day_label(date))] + [esc(fmt_num(s[2][i], 1)) for s in series])
-    tbl = table(["Day"] + [f"{s[0]} (h)" for s in series], rows, raw=True)
+    tbl = table(["Day"] + [f"{s[0]} (h)" for s in series], rows, raw=True, cls="days")
     return section("activity", "Time in each activity", figure("activity", svg, title) + tbl)
 
 
@@ -254,7 +254,7 @@ def steps_section(d: ParticipantData) -> str:
     rows = [[esc(day_label(dt)), keyed(f"steps-day-{dt}", fmt_num(s, 0))]
             for dt, s in zip(d.daily["date"], steps, strict=True)]
     return section("steps", "Steps", figure("steps", svg, title + " (walking and running).")
-                   + table(["Day", "Steps"], rows, raw=True))
+                   + table(["Day", "Steps"], rows, raw=True, cls="days"))
 
 
 def wear_section(d: ParticipantData) -> str:
@@ -285,7 +285,7 @@ def wear_section(d: ParticipantData) -> str:
                      esc(sensor.get(dt, ("\u2014", "\u2014"))[0]),
                      esc(sensor.get(dt, ("\u2014", "\u2014"))[1]), esc(text)])
     tbl = table(["Day", "Worn (h)", "Walking (min)", "Thigh worn", "Back worn", "Flags"], rows,
-                raw=True)
+                raw=True, cls="days")
     return section("wear", "Wear time", figure("wear", svg, title) + tbl)
 
 
