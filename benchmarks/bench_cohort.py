@@ -78,14 +78,20 @@ def main() -> int:
     print(f"cohort analysis, {first['n']} included participants, {first['fits']} model fits: "
           f"median {med:.2f} s over {args.repeat} runs (first run {totals[0]:.2f} s, "
           f"best {min(totals):.2f} s); {parts}; target < 10 s")
+    load = os.getloadavg()[0]
+    print(f"1-min load average during the run: {load:.1f} on {os.cpu_count()} cores")
     if not args.no_append:
         cmd = "python benchmarks/bench_cohort.py " + " ".join(sys.argv[1:])
         append_row(
-            f"- {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC, {machine()}: full cohort "
-            f"analysis (load, sample, {first['fits']} Poisson fits incl. all sensitivity "
-            f"analyses, figures, outputs) of a simulated cohort, {first['n']} included: "
-            f"median {med:.2f} s, first {totals[0]:.2f} s, best {min(totals):.2f} s "
-            f"({parts}); target < 10 s. Command: `{cmd.strip()}`"
+            f"\n## Cohort analysis, simulated {args.n:,}-person cohort — "
+            f"{dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC\n"
+            f"Machine: {machine()}; 1-min load average {load:.1f} (shared with other agents, "
+            f"so times are noisy). Command: `{cmd.strip()}`\n"
+            f"- full analysis as `walkback analyze` does it (read + validate CSVs, sample, "
+            f"{first['fits']} Poisson fits incl. all 8 sensitivity analyses, 3 figures, all "
+            f"outputs), {first['n']:,} included: median {med:.2f} s of {args.repeat}, first "
+            f"{totals[0]:.2f} s, best {min(totals):.2f} s (target < 10 s)\n"
+            f"- median split: {parts}"
         )
     return 0
 

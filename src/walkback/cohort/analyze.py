@@ -109,27 +109,27 @@ def prepare_analysis_data(
     return df, splines, cutpoints + sens_cuts
 
 
-def _main_models(df: pd.DataFrame, cov: Covariates, settings, splines: dict):
+def _main_models(df: pd.DataFrame, cov: Covariates, settings, splines: dict, cache: dict):
     ms = settings.models
     fits: list[FittedModel] = []
     qrows, curves = [], []
     for exp, xcol in EXPOSURES.items():
         for adj in ("age", "multi", "mutual"):
-            fm = fit_spec(df, quartile_spec(exp, adj, cov), ms)
+            fm = fit_spec(df, quartile_spec(exp, adj, cov), ms, cache=cache)
             fits.append(fm)
             qrows += [{"exposure": exp, "adjustment": adj, **r}
                       for r in category_rows(df, fm, f"{exp}_q", xcol)]
         info = splines[exp]
         g = grid(info["grid"]["min"], info["grid"]["max"], info["grid"]["step"])
         for adj in ("multi", "age", "mutual"):
-            fm = fit_spec(df, spline_spec(exp, adj, cov), ms)
+            fm = fit_spec(df, spline_spec(exp, adj, cov), ms, cache=cache)
             fits.append(fm)
             c = spline_curve(fm.result, info["basis_columns"], info["knots"], g, info["reference"])
             curves.append(c.assign(exposure=exp, adjustment=adj))
     quart = pd.DataFrame(qrows).drop(columns="note")
     joint_rows = []
     for adj in ("multi", "age"):
-        fm = fit_spec(df, joint_spec(adj, cov), ms)
+        fm = fit_spec(df, joint_spec(adj, cov), ms, cache=cache)
         fits.append(fm)
         if adj == "multi":
             for r in category_rows(df, fm, "joint_q", "volume_min"):
@@ -174,10 +174,11 @@ def analyze(data, settings=None, *, checksums: dict | None = None) -> CohortResu
         sample = data
     df, splines, cutpoints = prepare_analysis_data(sample.data, settings)
     cov = Covariates.from_settings(settings.models)
-    quart, curves, joint, fits = _main_models(df, cov, settings, splines)
-    strat, f_strat = run_stratified(df, cov, settings.models)
-    inter, f_inter = run_interactions(df, cov, settings.models)
-    sens, f_sens = run_sensitivity(df, cov, settings.models)
+    cache: dict = {}  # column codes shared by all 78 fits on this table
+    quart, curves, joint, fits = _main_models(df, cov, settings, splines, cache)
+    strat, f_strat = run_stratified(df, cov, settings.models, cache)
+    inter, f_inter = run_interactions(df, cov, settings.models, cache)
+    sens, f_sens = run_sensitivity(df, cov, settings.models, cache)
     fits += f_strat + f_inter + f_sens
     from walkback.cohort.descriptives import table1
 

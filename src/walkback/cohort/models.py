@@ -198,29 +198,39 @@ def fit_spec(
     settings,
     *,
     raise_errors: bool = True,
+    cache: dict | None = None,
 ) -> FittedModel:
     """Fit ``spec`` on ``df`` (the analysis data). ``settings`` is a ``ModelSettings``.
 
     With ``raise_errors=False`` a :class:`ModelError` is recorded in ``FittedModel.error`` instead.
+    ``cache`` (one dict per ``df``) lets consecutive fits reuse the columns' codes.
     """
-    sub = _subset(df, spec.filter, [spec.outcome, *spec.exposure_terms, *spec.covariates])
-    n, cases = len(sub), int(sub[spec.outcome].sum()) if len(sub) else 0
     label = f"model {spec.id} (outcome {spec.outcome}, sample {spec.filter or 'all'})"
+    n = cases = 0
     try:
+        mask = filter_mask(df, spec.filter)
+        if spec.outcome not in df.columns:
+            raise ModelError(f"{label}: outcome column {spec.outcome!r} not in the analysis data")
+        y = df[spec.outcome].to_numpy(dtype=float)[mask]
+        n, cases = len(y), int(np.nansum(y))
+        if np.isnan(y).any():
+            raise ModelError(f"{label}: outcome {spec.outcome!r} has missing values in the sample")
         cat = set(spec.categorical_terms)
         order = [*spec.exposure_terms, *spec.covariates]
         design = build_design(
-            sub,
+            df,
             continuous=[c for c in order if c not in cat],
             categorical=[c for c in order if c in cat],
             order=order,
             level_order=LEVEL_ORDER,
             where=f"{label}: ",
+            rows=mask,
+            cache=cache,
         )
         if spec.interaction:
             design = _add_interaction(design, *spec.interaction)
         res = fit_poisson(
-            sub[spec.outcome].to_numpy(dtype=float),
+            y,
             design,
             protected=spec.exposure_terms,
             robust=spec.robust,

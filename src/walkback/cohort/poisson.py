@@ -92,6 +92,25 @@ def category_levels(values: pd.Series, order: Sequence | None = None) -> list:
         return sorted(present, key=str)
 
 
+def _column_block(df: pd.DataFrame, name: str, kind: str, order: Sequence | None, where: str):
+    """Per-column data reused by every model: float values, or (levels, int codes); NaN mask."""
+    if name not in df.columns:
+        raise ModelError(f"{where}model column {name!r} is not in the analysis data")
+    s = df[name]
+    bad = s.isna().to_numpy()
+    if kind == "continuous":
+        try:
+            return s.to_numpy(dtype=float), bad
+        except (TypeError, ValueError) as exc:
+            raise ModelError(f"{where}column {name!r} must be numeric: {exc}") from exc
+    levels = category_levels(s, order)
+    codes = np.full(len(s), -1, dtype=np.int64)
+    vals = s.to_numpy()
+    for i, lev in enumerate(levels):
+        codes[vals == lev] = i
+    return (levels, codes), bad
+
+
 def build_design(
     df: pd.DataFrame,
     continuous: Sequence[str] = (),
@@ -100,47 +119,53 @@ def build_design(
     order: Sequence[str] | None = None,
     level_order: Mapping[str, Sequence] | None = None,
     where: str = "",
+    rows: np.ndarray | None = None,
+    cache: dict | None = None,
 ) -> Design:
     """Design matrix with intercept, continuous columns and treatment-coded categorical columns.
 
     ``order`` gives the term order (default: continuous then categorical). Indicator columns are named
-    ``"{term}={level}"``. Missing values raise :class:`ModelError` naming the column and rows.
+    ``"{term}={level}"``; the reference is the first level present in the selected rows (``rows``, a
+    boolean mask of ``df``; default all). ``cache`` (a dict reused across calls on the same ``df``)
+    avoids recomputing each column's codes. Missing values raise :class:`ModelError` naming the
+    column and rows.
     """
     level_order = dict(level_order or {})
     kinds = {c: "continuous" for c in continuous} | {c: "categorical" for c in categorical}
     names = list(order) if order is not None else [*continuous, *categorical]
-    cols: list[np.ndarray] = [np.ones(len(df))]
+    cache = {} if cache is None else cache
+    sel = np.ones(len(df), bool) if rows is None else np.asarray(rows, bool)
+    n = int(sel.sum())
+    cols: list[np.ndarray] = [np.ones(n)]
     colnames: list[str] = ["_cons"]
     terms: list[Term] = []
     for name in names:
-        if name not in df.columns:
-            raise ModelError(f"{where}model column {name!r} is not in the analysis data")
-        s = df[name]
-        bad = s.isna().to_numpy()
+        key = (name, kinds[name])
+        if key not in cache:
+            cache[key] = _column_block(df, name, kinds[name], level_order.get(name), where)
+        data, bad = cache[key]
+        bad = bad[sel]
         if bad.any():
-            rows = np.flatnonzero(bad)[:5].tolist()
+            first = df.index[sel][bad][:5].tolist()
             raise ModelError(
                 f"{where}column {name!r} has {int(bad.sum())} missing value(s) in the model sample "
-                f"(first rows {rows}); expected complete data"
+                f"(first rows {first}); expected complete data"
             )
         if kinds[name] == "continuous":
-            try:
-                cols.append(s.to_numpy(dtype=float))
-            except (TypeError, ValueError) as exc:
-                raise ModelError(f"{where}column {name!r} must be numeric: {exc}") from exc
+            cols.append(data[sel])
             colnames.append(name)
             terms.append(Term(name, "continuous", (name,)))
             continue
-        levels = category_levels(s, level_order.get(name))
-        vals = s.to_numpy()
-        tcols = []
-        for lev in levels[1:]:
-            cols.append((vals == lev).astype(float))
-            tcols.append(f"{name}={_plain(lev)}")
+        levels, codes = data
+        sub = codes[sel]
+        present = np.flatnonzero(np.bincount(sub, minlength=len(levels)))
+        tcols = [f"{name}={_plain(levels[i])}" for i in present[1:]]
+        if len(present) > 1:
+            cols.append((sub[:, None] == present[None, 1:]).astype(float))
         colnames.extend(tcols)
-        ref = levels[0] if levels else None
-        terms.append(Term(name, "categorical", tuple(tcols), ref, tuple(levels)))
-    X = np.column_stack(cols) if cols else np.empty((len(df), 0))
+        lv = tuple(levels[i] for i in present)
+        terms.append(Term(name, "categorical", tuple(tcols), lv[0] if lv else None, lv))
+    X = np.column_stack(cols) if cols else np.empty((n, 0))
     return Design(X, tuple(colnames), tuple(terms))
 
 
@@ -290,6 +315,10 @@ def _independent_columns(X: np.ndarray) -> np.ndarray:
     """
     xtx = _xtwx(X)
     d = np.sqrt(np.diag(xtx))
+    if np.all(d > 0):
+        eig = np.linalg.eigvalsh(xtx / np.outer(d, d))
+        if eig[0] > 1e-11 * eig[-1]:
+            return np.ones(X.shape[1], bool)
     keep = np.zeros(X.shape[1], bool)
     for j in range(X.shape[1]):
         if d[j] == 0:

@@ -102,7 +102,7 @@ def _rows(df: pd.DataFrame, fm: FittedModel, qcol: str, xcol: str, **keys) -> li
     return [{**keys, **r} for r in rows]
 
 
-def run_sensitivity(df: pd.DataFrame, cov: Covariates, settings):
+def run_sensitivity(df: pd.DataFrame, cov: Covariates, settings, cache: dict | None = None):
     """``sensitivity.csv`` rows and the fitted models (quartiles re-cut within each subsample)."""
     rows, fits = [], []
     for sa in SENSITIVITY_ANALYSES:
@@ -114,7 +114,7 @@ def run_sensitivity(df: pd.DataFrame, cov: Covariates, settings):
                     extra=(sa.extra,) if sa.extra and adj == "multi" else (),
                     filter=sa.filter, outcome=sa.outcome, id_prefix=f"{sa.id}:",
                 )
-                fm = fit_spec(df, spec, settings, raise_errors=False)
+                fm = fit_spec(df, spec, settings, raise_errors=False, cache=cache)
                 fits.append(fm)
                 rows += _rows(df, fm, qcol, xcol, analysis=sa.id, description=sa.description,
                               outcome=sa.outcome, exposure=exp, adjustment=adj)
@@ -122,7 +122,7 @@ def run_sensitivity(df: pd.DataFrame, cov: Covariates, settings):
     return pd.DataFrame(rows, columns=cols), fits
 
 
-def run_stratified(df: pd.DataFrame, cov: Covariates, settings):
+def run_stratified(df: pd.DataFrame, cov: Covariates, settings, cache: dict | None = None):
     """``stratified_models.csv`` rows: by age65, by sex (sex dropped), volume within intensity q."""
     rows, fits = [], []
     strata: list[tuple[str, object, str, tuple[str, ...], tuple[str, ...]]] = []
@@ -137,7 +137,7 @@ def run_stratified(df: pd.DataFrame, cov: Covariates, settings):
             for adj in ("age", "multi"):
                 spec = quartile_spec(exp, adj, cov, analysis="stratified", drop=drop,
                                      filter=filt, id_prefix=f"{name}={value}:")
-                fm = fit_spec(df, spec, settings, raise_errors=False)
+                fm = fit_spec(df, spec, settings, raise_errors=False, cache=cache)
                 fits.append(fm)
                 rows += _rows(df, fm, f"{exp}_q", EXPOSURES[exp], stratifier=name,
                               stratum=value, exposure=exp, adjustment=adj)
@@ -145,7 +145,7 @@ def run_stratified(df: pd.DataFrame, cov: Covariates, settings):
     return pd.DataFrame(rows, columns=cols), fits
 
 
-def run_interactions(df: pd.DataFrame, cov: Covariates, settings):
+def run_interactions(df: pd.DataFrame, cov: Covariates, settings, cache: dict | None = None):
     """``interaction_tests.csv``: LR tests (ordinary Poisson) of quartiles x age65 and x sex."""
     rows, fits = [], []
     no_age = tuple(c for c in cov.multi if c not in cov.age)
@@ -164,8 +164,8 @@ def run_interactions(df: pd.DataFrame, cov: Covariates, settings):
             )
             full = replace(main, id=f"interaction/{exp}x{modifier}/interaction",
                            adjustment="interaction", interaction=(f"{exp}_q", modifier))
-            f0 = fit_spec(df, main, settings, raise_errors=False)
-            f1 = fit_spec(df, full, settings, raise_errors=False)
+            f0 = fit_spec(df, main, settings, raise_errors=False, cache=cache)
+            f1 = fit_spec(df, full, settings, raise_errors=False, cache=cache)
             fits += [f0, f1]
             row = {"exposure": exp, "modifier": modifier, "n": f0.n, "cases": f0.cases,
                    "loglik_main": np.nan, "loglik_interaction": np.nan, "lr_chi2": np.nan,
