@@ -93,3 +93,12 @@ def test_dose_response_curve_is_plotted_where_the_file_says(cohort_page, analyze
     desc = page.dom.split('id="spline-volume-desc">')[1].split("<")[0]
     assert f"{sp['x'].min():.2f} to {sp['x'].max():.2f}" in desc
     assert f"{sp['rr'].min():.2f} to {sp['rr'].max():.2f}" in desc
+
+
+def test_self_contained(cohort_page):
+    import re
+
+    html, _ = cohort_page
+    text = html.read_text()
+    assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", text)
+    assert "url(" not in text and "@import" not in text

@@ -76,3 +76,28 @@ def test_cli_writes_both_reports(participant_dir, analyze_dir, process_dir, tmp_
     assert walkback(["report", "cohort", str(tmp_path / "nope"), "--out",
                      str(tmp_path / "x.html")]) == 2
     assert not (tmp_path / "x.html").exists()
+
+
+def test_thigh_only_folder_and_time_column_only(participant_dir, tmp_path):
+    """Thigh-only mode (sedentary_s, no lying/sitting) and epochs timed by `time` alone."""
+    from walkback.report import render_participant
+
+    folder = tmp_path / "P"
+    shutil.copytree(participant_dir, folder)
+    daily = pd.read_csv(folder / "daily.csv")
+    daily["sedentary_s"] = daily["lying_s"] + daily["sitting_s"]
+    daily["lying_s"] = float("nan")
+    daily["sitting_s"] = float("nan")
+    daily.to_csv(folder / "daily.csv", index=False)
+    ep = pd.read_parquet(folder / "epochs.parquet")
+    ep["time"] = pd.to_datetime(ep["start_ns"], unit="ns", utc=True)
+    ep["study_class"] = ep["study_class"].replace({"lying": "sedentary", "sitting": "sedentary"})
+    ep["back_wear"] = False
+    ep.drop(columns=["start_ns"]).to_parquet(folder / "epochs.parquet")
+    data = load_participant(folder)
+    assert data.epochs is not None and len(data.epochs) == len(ep)
+    html = render_participant(data)
+    assert "Sitting or lying (h)" in html and "Lying (h)" not in html
+    assert 'data-figure="timeline"' in html and "data-figure-missing" not in html
+    # the timeline draws sedentary windows in the sedentary colour
+    assert 'fill="#7FB8DA"' in html
