@@ -71,3 +71,20 @@ def test_rr_colour_diverges_around_one():
     assert rr_colour(1.0) == "#f7f7f7"
     assert rr_colour(0.5) == "#0072b2" and rr_colour(2.0) == "#d55e00"
     assert rr_colour(None) == rr_colour(math.nan) == "#e0e0e0"
+
+
+def test_timeline_runs_on_a_dst_day(tmp_path):
+    """Europe/Oslo 2024-03-31 has 23 h: runs stay inside 0-24 h, never inverted, cover 23 h."""
+    import report_fixtures
+
+    from walkback.report._participant_sections import _runs
+    from walkback.report.participant import load_participant
+
+    folder = report_fixtures.write_participant(tmp_path / "P", start="2024-03-30 00:00",
+                                               hours=71)
+    data = load_participant(folder)
+    day = data.epochs[data.epochs["date"] == "2024-03-31"]
+    assert len(day) * 5 == 23 * 3600
+    runs = _runs(day, data.epoch_s)
+    assert all(0 <= s < e <= 24 for s, e, _ in runs)
+    assert sum(e - s for s, e, _ in runs) == pytest.approx(23, abs=1e-6)
