@@ -95,3 +95,15 @@ def test_demo(tmp_path, capsys):
     assert str(out / "cohort-analysis") in text
     assert (out / "cohort-analysis" / "quartile_models.csv").exists()
     assert (out / "cohort-data" / "days.csv").exists()
+
+
+def test_non_convergence_gives_one_message_and_no_output(long_files, tmp_path, capsys):
+    cfg = tmp_path / "cohort.toml"
+    cfg.write_text("[models]\nmax_iter = 2\n")
+    out = tmp_path / "out"
+    code = main(["analyze", "--days", str(long_files / "days.csv"), "--participants",
+                 str(long_files / "participants.csv"), "--config", str(cfg), "--out", str(out)])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 2 and len(err) == 1
+    assert "quartile/volume/age" in err[0] and "did not converge in 2 iterations" in err[0]
+    assert not out.exists()
