@@ -13,6 +13,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+#: candidate risk-ratio ticks on the log axis
+_RR_TICKS = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0, 1.1, 1.2, 1.3, 1.5, 1.75, 2.0, 2.5,
+             3.0, 4.0, 5.0, 7.5, 10.0)
 LABELS = {
     "volume": "Daily walking (min/day)",
     "intensity": "Walking intensity (MET)",
@@ -52,8 +55,11 @@ def dose_response(
     for k in knots:
         ax.axvline(k, color="0.4", linestyle=":", linewidth=0.8)
     ax.set_yscale("log")
+    lo, hi = ax.get_ylim()
+    ticks = [t for t in _RR_TICKS if lo <= t <= hi] or [1.0]
+    ax.yaxis.set_major_locator(plt.FixedLocator(ticks))
     ax.yaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:g}"))
-    ax.yaxis.set_minor_formatter(plt.FuncFormatter(lambda v, _: f"{v:g}"))
+    ax.yaxis.set_minor_formatter(plt.NullFormatter())
     ax.set_xlabel(LABELS.get(exposure, exposure))
     ax.set_ylabel("Adjusted risk ratio (log scale)")
     ax.set_title(
