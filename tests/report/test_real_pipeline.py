@@ -28,6 +28,7 @@ def test_report_of_a_real_process_one_folder(browser, real_participant_dir, tmp_
     daily = pd.read_csv(real_participant_dir / "daily.csv")
     valid = daily[daily["valid_study"]]
     assert number(page.keys["valid-days"]) == len(valid)
+    assert len(daily) == 2 and len(valid) >= 1
     if len(valid):
         assert_figure_drawn(page, "walking")
         assert number(page.keys["walking-min-mean"]) == round(valid["walking_s"].mean() / 60)
