@@ -183,3 +183,19 @@ def test_evalues_by_hand():
     assert e.evalue_rr[0] == pytest.approx(r + np.sqrt(r * (r - 1)))
     r = 1 / 0.87
     assert e.evalue_ci[0] == pytest.approx(r + np.sqrt(r * (r - 1)))
+
+
+def test_failed_secondary_model_reported_in_note_not_raised(data):
+    from walkback.cohort.sensitivity import run_sensitivity
+
+    df, _ = recut_quartiles(data.assign(severe_lbp_t1=data.severe_lbp_t1 * 0))
+    table, fits = run_sensitivity(df, COV, MS)
+    severe = table[table.analysis == "severe_lbp"]
+    assert len(severe) == 2 * 2 * 4 and severe.rr.isna().all()  # n and cases still given
+    assert (severe.cases == 0).all() and severe.n.gt(0).all()
+    assert severe.note.str.contains("no cases").all()
+    assert all(f.error for f in fits if f.spec.outcome == "severe_lbp_t1")
+    assert "error" in next(f for f in fits if f.spec.outcome == "severe_lbp_t1").describe(True)
+    others = table[table.analysis != "severe_lbp"]
+    assert others.rr.notna().all()
+    assert len({f.spec.id for f in fits}) == len(fits) == 8 * 2 * 2
