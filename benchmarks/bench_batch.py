@@ -72,6 +72,22 @@ def timed_run(manifest: Path, workers: int) -> tuple[float, int]:
         shutil.rmtree(out, ignore_errors=True)
 
 
+def peak_rss_gb(manifest: Path) -> float:
+    """Peak resident memory (GB) of one participant processed alone in a fresh interpreter."""
+    import resource
+    import subprocess
+
+    import pandas as pd
+
+    row = pd.read_csv(manifest).iloc[0]
+    code = ("import sys, tempfile; from walkback.walking import process_one; "
+            "process_one(sys.argv[1], sys.argv[2], participant_id='m', out_dir=tempfile.mkdtemp())")
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    subprocess.run([sys.executable, "-c", code, row["thigh_path"], row["back_path"]], check=True)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return max(before, after) / 2**20  # ru_maxrss is in KiB on Linux
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--participants", type=int, default=4)
@@ -89,6 +105,8 @@ def main() -> int:
     print(f"inputs: {args.participants} x {args.days:g} d simulated in "
           f"{time.perf_counter() - t0:.0f} s ({manifest})")
     weeks = args.participants * args.days / 7
+    rss = peak_rss_gb(manifest)
+    print(f"peak memory of one {args.days:g}-day participant: {rss:.2f} GB")
     t1, ok1 = timed_run(manifest, 1)
     t2, ok2 = timed_run(manifest, 2)
     if ok1 != args.participants or ok2 != args.participants:
@@ -116,7 +134,8 @@ def main() -> int:
             f"{speedup:.2f} |\n\n"
             f"Projection: {core_s_per_week:.0f} core-s per participant-week; "
             f"{args.cohort:,} participant-weeks on {args.cores} cores (efficiency {eff:.2f}): "
-            f"**{proj_h:.1f} h** wall time."
+            f"**{proj_h:.1f} h** wall time. Peak memory of one {args.days:g}-day participant "
+            f"(alone, fresh process): {rss:.2f} GB."
         )
     return 0
 

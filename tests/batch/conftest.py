@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import json
+import os
 import shutil
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
 from batch_helpers import light_task, make_cohort
 
 from walkback.batch import run_batch
+
+HERE = Path(__file__).resolve().parent
 
 
 @pytest.fixture(scope="session")
@@ -30,3 +38,52 @@ def cohort_copy(cohort, tmp_path) -> Path:
     """A private copy of the cohort folder; returns its manifest."""
     shutil.copytree(cohort.parent, tmp_path / "c", ignore=shutil.ignore_patterns("reference"))
     return tmp_path / "c" / "manifest.csv"
+
+
+def _start(cmd: list[str], log: Path, env: dict[str, str]) -> subprocess.Popen:
+    with log.open("w") as fh:
+        return subprocess.Popen(cmd, stdout=fh, stderr=subprocess.STDOUT, env=env,
+                                start_new_session=True)
+
+
+def _stop(procs: list[subprocess.Popen]) -> None:
+    for p in procs:
+        if p.poll() is None:
+            os.killpg(p.pid, signal.SIGTERM)
+    for p in procs:
+        try:
+            p.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            os.killpg(p.pid, signal.SIGKILL)
+            p.wait()
+
+
+@pytest.fixture(scope="session")
+def dask_cluster(tmp_path_factory):
+    """Address of a scheduler with two ``--nthreads 1`` workers; everything torn down after."""
+    tmp = tmp_path_factory.mktemp("dask")
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(HERE), os.environ.get("PYTHONPATH", "")]),
+               DASK_DISTRIBUTED__WORKER__DAEMON="False")
+    sched_file = tmp / "scheduler.json"
+    procs = [_start([sys.executable, "-m", "distributed.cli.dask_scheduler", "--host", "127.0.0.1",
+                     "--port", "0", "--no-dashboard", "--scheduler-file", str(sched_file),
+                     "--idle-timeout", "300s"], tmp / "scheduler.log", env)]
+    try:
+        deadline = time.monotonic() + 60
+        while not sched_file.exists() and time.monotonic() < deadline:
+            if procs[0].poll() is not None:
+                pytest.fail((tmp / "scheduler.log").read_text())
+            time.sleep(0.1)
+        address = json.loads(sched_file.read_text())["address"]
+        for i in range(2):
+            procs.append(_start(
+                [sys.executable, "-m", "distributed.cli.dask_worker", address, "--nthreads", "1",
+                 "--no-nanny", "--no-dashboard", "--host", "127.0.0.1", "--name", f"w{i}",
+                 "--death-timeout", "60", "--memory-limit", "0"], tmp / f"worker{i}.log", env))
+        from distributed import Client
+
+        with Client(address, timeout="60s") as client:
+            client.wait_for_workers(2, timeout=90)
+        yield address
+    finally:
+        _stop(procs[::-1])

@@ -18,7 +18,7 @@ COVARIATES = ["sex_code", "age_years", "education_code", "income_code", "work_st
 
 
 @pytest.mark.slow
-def test_simulated_recordings_to_process_to_analyze(tmp_path, capsys):
+def test_simulated_recordings_to_process_to_analyze(tmp_path, capsys, dask_cluster):
     # participants of a simulated cohort who pass the study's exclusions (no baseline LBP,
     # follow-up answered, complete covariates): their ids name the recordings' folders
     people = simulate_cohort(n=10, seed=0).participants
@@ -54,6 +54,20 @@ def test_simulated_recordings_to_process_to_analyze(tmp_path, capsys):
     capsys.readouterr()
     assert main(["process", str(manifest), "--out", str(out), "--no-progress"]) == 0
     assert "0 processed, 2 unchanged" in capsys.readouterr().out
+
+    # the same cohort on the Dask cluster: identical results
+    on_dask = tmp_path / "dask"
+    assert main(["process", str(manifest), "--out", str(on_dask), "--scheduler", dask_cluster,
+                 "--no-progress"]) == 0
+    pd.testing.assert_frame_equal(pd.read_parquet(on_dask / "cohort_days.parquet"), days)
+    for pid in ids:
+        a, b = out / "participants" / pid, on_dask / "participants" / pid
+        assert (a / "daily.csv").read_bytes() == (b / "daily.csv").read_bytes()
+        pd.testing.assert_frame_equal(pd.read_parquet(a / "epochs.parquet"),
+                                      pd.read_parquet(b / "epochs.parquet"))
+        qa, qb = (json.loads((f / "qc.json").read_text()) for f in (a, b))
+        assert {k: v for k, v in qa.items() if k != "timing_s"} == \
+            {k: v for k, v in qb.items() if k != "timing_s"}
 
     # analyze reads process's output as it is; with 2 participants it stops at the sample size
     # (the study needs >= 20), i.e. after loading, mapping and validating both tables

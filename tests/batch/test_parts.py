@@ -49,3 +49,19 @@ def test_progress_line_has_counts_rate_and_eta(caplog):
                                          (float("nan"), "?")])
 def test_format_duration(s, text):
     assert format_duration(s) == text
+
+
+def test_peak_memory_estimate_grows_with_the_largest_input(tmp_path):
+    from walkback.batch.executors import BASE_GB, GB_PER_INPUT_GB, estimate_peak_gb
+    from walkback.batch.worker import Job
+
+    def job(pid, thigh, back=""):
+        return Job(pid, str(thigh), str(back), "UTC", str(tmp_path), print, None, "", "", "", "")
+
+    small, big = tmp_path / "s.cwa", tmp_path / "b.cwa"
+    small.write_bytes(b"x" * 1000)
+    with big.open("wb") as fh:  # sparse 200 MB file
+        fh.truncate(200 * 2**20)
+    assert estimate_peak_gb([job("a", small)]) == 1.5  # the floor
+    got = estimate_peak_gb([job("a", small), job("b", big, small), job("c", tmp_path / "gone")])
+    assert got == pytest.approx(BASE_GB + GB_PER_INPUT_GB * (200 * 2**20 + 1000) / 2**30)

@@ -103,9 +103,11 @@ def test_rerun_skips_unchanged_and_redoes_changed(cohort_copy):
     assert after["p03"]["fingerprint"] != before["p03"]["fingerprint"]
     for p in ("p01", "p02", "p04", "p05"):
         assert after[p] == before[p]
-    # third run: everything cached, nothing re-hashed or redone
+    # third run: all cached (fast path), except p05 whose epochs.parquet was deleted by hand
+    (out / "participants" / "p05" / "epochs.parquet").unlink()
     third = run_batch(cohort_copy, out, task=light_task, workers=2, progress=False)
-    assert (third.processed, third.unchanged) == (0, 6)
+    assert (third.processed, third.unchanged) == (1, 5)
+    assert (out / "participants" / "p05" / "epochs.parquet").is_file()
 
 
 def test_settings_change_and_force_redo_everyone(cohort_copy):

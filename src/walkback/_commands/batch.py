@@ -48,8 +48,9 @@ def register(subparsers) -> None:
     p.add_argument("--tz", default="Europe/Oslo", metavar="ZONE",
                    help="time zone for rows without one (default Europe/Oslo)")
     p.add_argument("--settings", type=Path, default=None, help="pipeline settings TOML")
-    p.add_argument("--memory-per-worker-gb", type=float, default=1.5,
-                   help="peak memory of one participant, caps local workers (default 1.5)")
+    p.add_argument("--memory-per-worker-gb", type=float, default=None,
+                   help="peak memory of one participant in GB, caps local workers (default: "
+                   "estimated from the largest input files, at least 1.5)")
     p.add_argument("--no-progress", action="store_true", help="no progress display")
     p.add_argument("--task", default=None, help=argparse.SUPPRESS)  # module:function, for tests
     p.set_defaults(func=_process)

@@ -6,6 +6,7 @@ order. Workers write the results themselves; nothing large travels back.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import multiprocessing
 import os
@@ -19,7 +20,7 @@ import psutil
 from walkback.batch.worker import Job, run_job
 from walkback.errors import WalkbackError
 
-__all__ = ["choose_workers", "run_dask", "run_local"]
+__all__ = ["choose_workers", "estimate_peak_gb", "run_dask", "run_local"]
 
 log = logging.getLogger("walkback.batch")
 
@@ -36,6 +37,25 @@ def available_cores() -> int:
         return max(1, len(os.sched_getaffinity(0)))
     except AttributeError:  # pragma: no cover - macOS, Windows
         return max(1, os.cpu_count() or 1)
+
+
+#: Peak memory of one participant ~= BASE_GB + GB_PER_INPUT_GB x (thigh + back file size), from
+#: process_one on simulated AX3 100 Hz files (1 day: 74 MB of input, 1.52 GB peak; 0.5 day:
+#: 37 MB, 0.49 GB). benchmarks/bench_batch.py prints the current figure.
+BASE_GB = 0.3
+GB_PER_INPUT_GB = 16.5
+
+
+def estimate_peak_gb(jobs: Sequence[Job], floor_gb: float = 1.5) -> float:
+    """Estimated peak memory of the largest participant among ``jobs`` (at least ``floor_gb``)."""
+    largest = 0
+    for job in jobs:
+        size = 0
+        for path in (job.thigh_path, job.back_path):
+            with contextlib.suppress(OSError):
+                size += os.stat(path).st_size if path else 0
+        largest = max(largest, size)
+    return max(floor_gb, BASE_GB + GB_PER_INPUT_GB * largest / 2**30)
 
 
 def choose_workers(requested: int | None, n_jobs: int, memory_per_worker_gb: float) -> int:
@@ -68,7 +88,8 @@ def run_local(jobs: Sequence[Job], workers: int) -> Iterator[dict[str, Any]]:
         if not pending:
             return
         broken: list[Job] = []
-        with ProcessPoolExecutor(max_workers=workers, mp_context=ctx, max_tasks_per_child=20) as pool:
+        pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx, max_tasks_per_child=20)
+        try:
             futures = {pool.submit(run_job, job): job for job in pending}
             remaining = set(futures)
             while remaining:
@@ -78,6 +99,10 @@ def run_local(jobs: Sequence[Job], workers: int) -> Iterator[dict[str, Any]]:
                         yield fut.result()
                     except BrokenProcessPool:
                         broken.append(futures[fut])
+        finally:
+            # on Ctrl-C or an error: drop queued participants at once (running ones finish and
+            # commit atomically, or are killed with the process group and redone next time)
+            pool.shutdown(wait=True, cancel_futures=True)
         if broken and attempt < POOL_RESTARTS:
             log.warning("a worker process died; retrying %d unfinished participant(s) "
                         "(attempt %d of %d)", len(broken), attempt + 1, POOL_RESTARTS)

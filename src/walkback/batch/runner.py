@@ -33,7 +33,7 @@ from typing import Any
 import walkback
 from walkback._atomic import write_text_atomic
 from walkback.batch import collate
-from walkback.batch.executors import choose_workers, run_dask, run_local
+from walkback.batch.executors import choose_workers, estimate_peak_gb, run_dask, run_local
 from walkback.batch.fingerprint import FileStamp, fingerprint, settings_sha256, stamp
 from walkback.batch.manifest import Entry, read_manifest
 from walkback.batch.progress import Progress
@@ -51,7 +51,8 @@ EXIT_SOME_FAILED = 3
 
 @dataclass(frozen=True)
 class BatchSummary:
-    """What a batch run did. Counts are of manifest participants."""
+    """What a batch run did. Counts are of manifest participants; ``workers`` is the number of
+    local worker processes (0 on a Dask cluster); ``executor`` says where the work ran."""
 
     out_dir: Path
     total: int
@@ -62,6 +63,7 @@ class BatchSummary:
     workers: int
     elapsed_s: float
     errors: tuple[dict[str, Any], ...]
+    executor: str = ""
 
     @property
     def exit_status(self) -> int:
@@ -72,7 +74,7 @@ class BatchSummary:
         """One human-readable paragraph."""
         text = (
             f"{self.total} participant(s): {self.processed} processed, {self.unchanged} unchanged "
-            f"(skipped), {self.failed} failed; {self.workers} worker(s), "
+            f"(skipped), {self.failed} failed; {self.executor}, "
             f"{self.elapsed_s:.1f} s. Results in {self.out_dir}"
         )
         if self.failed:
@@ -92,7 +94,7 @@ def run_batch(
     scheduler: str | None = None,
     force: bool = False,
     timezone: str = "Europe/Oslo",
-    memory_per_worker_gb: float = 1.5,
+    memory_per_worker_gb: float | None = None,
     progress: bool = True,
 ) -> BatchSummary:
     """Process every participant of ``manifest`` into ``out_dir`` (see module docstring).
@@ -104,6 +106,8 @@ def run_batch(
     ``timezone`` is used for participants whose manifest row names none. Participants whose
     fingerprint is unchanged are skipped unless ``force``. ``workers`` local processes (default:
     as many as cores and memory allow) or, with ``scheduler``, a Dask cluster's workers.
+    ``memory_per_worker_gb``: one participant's peak memory; default estimated from the largest
+    participant's input size (:func:`walkback.batch.executors.estimate_peak_gb`, at least 1.5).
     """
     t0 = time.perf_counter()
     entries = list(manifest) if not isinstance(manifest, str | Path) else read_manifest(manifest)
@@ -121,10 +125,12 @@ def run_batch(
             "version": walkback.__version__, "run_id": run_id, "force": force,
         }
         jobs, unchanged = _plan(entries, pdir, common, timezone)
-        n = choose_workers(workers, len(jobs), memory_per_worker_gb) if not scheduler else 0
+        if memory_per_worker_gb is None and not scheduler:
+            memory_per_worker_gb = estimate_peak_gb(jobs)
+        n = choose_workers(workers, len(jobs), memory_per_worker_gb or 1.5) if not scheduler else 0
+        executor = f"Dask cluster {scheduler}" if scheduler else f"{n} local worker(s)"
         log.info("run %s: %d participant(s), %d unchanged, %d to process on %s", run_id,
-                 len(entries), len(unchanged), len(jobs),
-                 f"Dask cluster {scheduler}" if scheduler else f"{n} local worker(s)")
+                 len(entries), len(unchanged), len(jobs), executor)
         outcomes = run_dask(jobs, scheduler, run_id) if scheduler else run_local(jobs, n)
         counts, errors = _record(outcomes, len(jobs), out, progress)
         ids = [e.participant_id for e in entries]
@@ -136,7 +142,7 @@ def run_batch(
             out_dir=out, total=len(entries), processed=counts["done"],
             unchanged=len(unchanged) + counts["unchanged"], failed=len(errors),
             bugs=counts["bug"], workers=n, elapsed_s=time.perf_counter() - t0,
-            errors=tuple(errors.values()),
+            errors=tuple(errors.values()), executor=executor,
         )
         _write_run_record(out, summary, run_id, settings_map, common, rows, scheduler)
         log.info("%s", summary.summary())
@@ -214,6 +220,9 @@ def _still_valid(prev: dict[str, Any], e: Entry, tz: str, common: dict[str, Any]
             hashes[label] = cached["sha256"]
     except (OSError, KeyError, TypeError, ValueError, AttributeError):
         return False
+    folder = Path(common["out_root"]) / e.participant_id
+    if not all((folder / name).is_file() for name in prev.get("outputs", [])):
+        return False  # a result file was deleted by hand: redo
     fp = fingerprint(thigh_sha256=hashes["thigh"], back_sha256=hashes["back"],
                      settings_sha=common["settings_sha"], model_sha=common["model_sha"],
                      timezone=tz, version=common["version"], task_name=task_name(common["task"]))

@@ -105,7 +105,9 @@ def run_job(job: Job) -> dict[str, Any]:
             task_name=task_name(job.task),
         )
         prev = job.previous
-        if not job.force and prev is not None and prev.get("fingerprint") == fp:
+        if not job.force and prev is not None and prev.get("fingerprint") == fp and all(
+            (job.out_dir / name).is_file() for name in prev.get("outputs", [])
+        ):
             _refresh_stamps(job, prev, stamps)
             out["status"] = "unchanged"
         else:
