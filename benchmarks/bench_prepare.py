@@ -120,8 +120,10 @@ def main() -> int:
     in_mb = sum(r.time_ns.nbytes + r.accel_g.nbytes for r in (thigh, back)) / 2**20
     with PeakRSS() as mem:
         t0 = time.perf_counter()
+        c0 = time.process_time()
         p = prepare(thigh, back)
         secs = time.perf_counter() - t0
+        cpu = time.process_time() - c0
     peak_gb = mem.peak / 2**30
     extra_mb = (mem.peak - mem.start) / 2**20
     out_mb = sum(a.nbytes for a in (p.thigh_g, p.back_g, p.thigh_valid, p.thigh_wear,
@@ -129,7 +131,7 @@ def main() -> int:
     s = p.qc["sync"]
     print(f"{args.days}-day thigh+back at ~100 Hz: {thigh.n:,} + {back.n:,} samples "
           f"(inputs {in_mb:.0f} MB) -> {p.n:,} grid samples/sensor at 50 Hz (output {out_mb:.0f} MB)")
-    print(f"prepare: {secs:.2f} s; peak RSS {peak_gb:.2f} GB (+{extra_mb:.0f} MB over the inputs, "
+    print(f"prepare: {secs:.2f} s wall, {cpu:.2f} s CPU; peak RSS {peak_gb:.2f} GB (+{extra_mb:.0f} MB over the inputs, "
           f"output included)")
     print(f"sync: offset {s['offset_s']:.4f} s at ref, drift {s['drift_ppm']:.2f} ppm (true 35), "
           f"quality {s['quality']:.2f}; days: {len(p.days)}")
@@ -138,7 +140,7 @@ def main() -> int:
     if not args.no_append:
         append_row(
             f"| signal prepare, {args.days}-day thigh+back ~100 Hz -> 50 Hz (resample, calibrate, "
-            f"orientation, non-wear, sync, days) | {secs:.2f} s | peak RSS {peak_gb:.2f} GB "
+            f"orientation, non-wear, sync, days) | {secs:.2f} s wall ({cpu:.1f} s CPU) | peak RSS {peak_gb:.2f} GB "
             f"(+{extra_mb:.0f} MB over {in_mb:.0f} MB inputs) | {host} (shared by 8 agents) | "
             f"{dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC | "
             f"`.venv/bin/python benchmarks/bench_prepare.py --days {args.days}` |")

@@ -78,3 +78,43 @@ def gait_band_fraction(
         p = np.abs(np.fft.rfft(mag, axis=1)) ** 2
         out[c0 : c0 + sel.shape[0]] = p[:, in_band].sum(1) / np.maximum(p[:, total].sum(1), 1e-12)
     return out
+
+
+def aggregate(ws: WindowStats, k: int) -> WindowStats:
+    """Statistics of windows of ``k`` consecutive windows of ``ws`` (exact for means and sds:
+    var = mean(var_i + mean_i^2) - mean^2, computed in float64)."""
+    nw = ws.n // k
+    if k == 1:
+        return ws
+
+    def comb(m: np.ndarray, sd: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        shape = (nw, k) + m.shape[1:]
+        m64 = m[: nw * k].astype(np.float64).reshape(shape)
+        s64 = sd[: nw * k].astype(np.float64).reshape(shape)
+        mean = m64.mean(axis=1)
+        var = (s64**2 + m64**2).mean(axis=1) - mean**2
+        return mean.astype(np.float32), np.sqrt(np.maximum(var, 0.0)).astype(np.float32)
+
+    mean, sd = comb(ws.mean_g, ws.sd_g)
+    mm, ms = comb(ws.mag_mean_g, ws.mag_sd_g)
+    ok = ws.ok[: nw * k].reshape(nw, k).all(axis=1)
+    return WindowStats(ws.w * k, mean, sd, mm, ms, ok)
+
+
+def transform(ws: WindowStats, offset: np.ndarray | None = None, scale: np.ndarray | None = None,
+              matrix: np.ndarray | None = None) -> WindowStats:
+    """Per-axis statistics after ``x' = (x + offset) * scale`` then ``x'' = matrix @ x'`` (a signed
+    permutation). Magnitude statistics are kept as they are (rotation leaves them unchanged; a
+    calibration changes them by its small gain/offset error only)."""
+    mean, sd = ws.mean_g, ws.sd_g
+    if offset is not None and scale is not None:
+        sc = np.asarray(scale, np.float32)
+        mean = (mean + np.asarray(offset, np.float32)) * sc
+        sd = sd * np.abs(sc)
+    if matrix is not None:
+        m = np.asarray(matrix)
+        perm = np.argmax(np.abs(m), axis=1)
+        signs = m[np.arange(3), perm].astype(np.float32)
+        mean = mean[:, perm] * signs
+        sd = sd[:, perm]
+    return WindowStats(ws.w, mean, sd, ws.mag_mean_g, ws.mag_sd_g, ws.ok)

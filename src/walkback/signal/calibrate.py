@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from walkback.signal._windows import window_stats
+from walkback.signal._windows import WindowStats, window_stats
 
 __all__ = ["CalibrationResult", "fit_calibration", "apply_calibration"]
 
@@ -69,11 +69,13 @@ def fit_calibration(
     min_windows: int = 10,
     max_error_after_mg: float = 10.0,
     max_iter: int = 1000,
+    stats: WindowStats | None = None,
 ) -> CalibrationResult:
     """Fit offsets and gains (and a temperature term when ``temperature_c`` is given: one value per
-    sample of ``accel_g``, degrees C) from still 10-s windows of ``accel_g`` (n, 3) in g."""
+    sample of ``accel_g``, degrees C) from still 10-s windows of ``accel_g`` (n, 3) in g.
+    ``stats``: precomputed 10-s :class:`WindowStats` of ``accel_g`` (saves a pass)."""
     w = max(1, int(round(WINDOW_S * fs_hz)))
-    ws = window_stats(accel_g, w)
+    ws = stats if stats is not None and stats.w == w else window_stats(accel_g, w)
     still = ws.ok & np.all(ws.sd_g < STILL_SD_G, axis=1) & (ws.mag_mean_g > 0.5) & (
         ws.mag_mean_g < 1.5)
     x = ws.mean_g[still].astype(np.float64)

@@ -31,7 +31,7 @@ from typing import Any
 
 import numpy as np
 
-from walkback.signal._windows import window_stats
+from walkback.signal._windows import WindowStats, window_stats
 
 __all__ = ["NonWearSettings", "NonWearResult", "detect_nonwear"]
 
@@ -89,14 +89,16 @@ def detect_nonwear(
     valid: np.ndarray | None = None,
     temperature: tuple[np.ndarray, np.ndarray] | None = None,
     settings: NonWearSettings | None = None,
+    stats: WindowStats | None = None,
 ) -> NonWearResult:
     """Find non-wear in ``accel_g`` (n, 3) g on a uniform grid (``fs_hz``, sample 0 at ``start_ns``
     UTC ns). ``valid`` (n,) marks samples with data; ``temperature`` is ``(time_ns, values_c)`` of
-    the sensor's temperature channel (any rate) or None."""
+    the sensor's temperature channel (any rate) or None. ``stats``: precomputed
+    :class:`WindowStats` of ``accel_g`` with ``settings.window_s`` windows (saves a pass)."""
     s = settings or NonWearSettings()
     n = accel_g.shape[0]
     w = max(1, int(round(s.window_s * fs_hz)))
-    ws = window_stats(accel_g, w)
+    ws = stats if stats is not None and stats.w == w else window_stats(accel_g, w)
     nw = ws.n
     still = ws.ok & np.all(ws.sd_g < s.still_sd_g, axis=1)
     centres = start_ns + ((np.arange(nw) + 0.5) * w * 1e9 / fs_hz).astype(np.int64)

@@ -148,10 +148,12 @@ def detect_orientation(
     posture_hint: str | None = None,
     min_gait_s: float = MIN_GAIT_S,
     min_horizontal_s: float = MIN_HORIZONTAL_S,
+    stats: WindowStats | None = None,
 ) -> OrientationReport:
-    """Decide the orientation (see :func:`canonicalise`) without rotating the signal."""
+    """Decide the orientation (see :func:`canonicalise`) without rotating the signal.
+    ``stats``: precomputed 5-s :class:`WindowStats` of ``accel_g`` (saves a pass)."""
     w = max(8, int(round(WINDOW_S * fs_hz)))
-    ws = window_stats(accel_g, w)
+    ws = stats if stats is not None and stats.w == w else window_stats(accel_g, w)
     unit = ws.mean_g / np.maximum(np.linalg.norm(ws.mean_g, axis=1), 1e-6)[:, None]
     notes: list[str] = []
     gait = _gait_windows(accel_g, ws, unit, fs_hz)
