@@ -6,6 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 import statsmodels.api as sm
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from walkback.cohort.poisson import build_design, fit_poisson, lr_test
 from walkback.errors import ModelError
@@ -147,3 +149,18 @@ def test_lr_test_matches_manual(cohort):
     assert chi2 == pytest.approx(2 * (big.loglik - small.loglik))
     from scipy import stats
     assert p == pytest.approx(stats.chi2.sf(chi2, 3))
+
+
+@settings(max_examples=8, deadline=None)
+@given(seed=st.integers(0, 10_000), scale=st.floats(0.01, 100.0))
+def test_exposure_rr_invariant_to_row_order_and_covariate_scale(seed, scale):
+    rng = np.random.default_rng(seed)
+    n = 400
+    df = pd.DataFrame({"q": rng.integers(1, 4, n), "age": rng.normal(50, 10, n)})
+    df["y"] = (rng.random(n) < 0.3 * np.exp(-0.2 * (df.q - 1))).astype(float)
+    ref = fit_poisson(df.y.to_numpy(), build_design(df, ["age"], ["q"]), protected=["q"])
+    perm = df.sample(frac=1.0, random_state=seed).assign(age=lambda d: d.age * scale)
+    alt = fit_poisson(perm.y.to_numpy(), build_design(perm, ["age"], ["q"]), protected=["q"])
+    np.testing.assert_allclose(alt.params[2:], ref.params[2:], atol=1e-8)  # q=2, q=3
+    np.testing.assert_allclose(alt.cov[2:, 2:], ref.cov[2:, 2:], rtol=1e-6, atol=1e-12)
+    assert alt.params[1] * scale == pytest.approx(ref.params[1], rel=1e-6, abs=1e-10)
