@@ -106,21 +106,31 @@ def civil_from_days(z: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 _DAYS_IN_MONTH = np.array([0, 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
 
 
-def unpack_timestamp(ts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Packed local timestamps -> (seconds since 1970 as local wall clock, valid mask)."""
-    ts = np.asarray(ts, dtype=np.uint32).astype(np.int64)
-    year = ((ts >> 26) & 0x3F) + 2000
-    month = (ts >> 22) & 0x0F
-    day = (ts >> 17) & 0x1F
-    hour = (ts >> 12) & 0x1F
-    minute = (ts >> 6) & 0x3F
-    sec = ts & 0x3F
+def _date_table() -> tuple[np.ndarray, np.ndarray]:
+    """Days since 1970 and validity of every 15-bit packed date (YYYYYYMMMMDDDDD), built once."""
+    code = np.arange(1 << 15, dtype=np.int64)
+    year, month, day = (code >> 9) + 2000, (code >> 5) & 0x0F, code & 0x1F
     leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
     mdays = _DAYS_IN_MONTH[np.clip(month, 0, 12)] - ((month == 2) & ~leap)
     valid = (month >= 1) & (month <= 12) & (day >= 1) & (day <= mdays)
-    valid &= (hour < 24) & (minute < 60) & (sec < 60)
-    days = days_from_civil(year, np.clip(month, 1, 12), np.clip(day, 1, 31))
-    return days * 86400 + hour * 3600 + minute * 60 + sec, valid
+    return days_from_civil(year, np.clip(month, 1, 12), np.clip(day, 1, 31)), valid
+
+
+_DATES: tuple[np.ndarray, np.ndarray] | None = None
+
+
+def unpack_timestamp(ts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Packed local timestamps -> (seconds since 1970 as local wall clock, valid mask)."""
+    global _DATES
+    if _DATES is None:
+        _DATES = _date_table()
+    ts = np.asarray(ts, dtype=np.uint32)
+    date = ts >> 17
+    tod = (ts & 0x1FFFF).astype(np.int32)
+    hour, minute, sec = tod >> 12, (tod >> 6) & 0x3F, tod & 0x3F
+    valid = _DATES[1][date] & (hour < 24) & (minute < 60) & (sec < 60)
+    secs = _DATES[0][date] * 86400 + (hour * 3600 + minute * 60 + sec)
+    return secs, valid
 
 
 def pack_timestamp(local_s: np.ndarray) -> np.ndarray:
