@@ -64,3 +64,13 @@ def test_geneactiv_explicit_timezone_overrides_header(test_data):
     oslo = read(test_data / "gnactv_sample.bin", timezone="Europe/Oslo")  # May: UTC+2
     np.testing.assert_array_equal(by_header.time_ns - oslo.time_ns, 6 * 3600 * 10**9)
     assert oslo.info.timezone == "Europe/Oslo"
+
+
+def test_iter_read_of_non_cwa_skips_gaps_and_concatenates(test_data):
+    from walkback.io import iter_read
+
+    full = read(test_data / IDLE)
+    chunks = list(iter_read(test_data / IDLE, chunk_s=20))
+    assert all(c.n > 0 for c in chunks)
+    np.testing.assert_array_equal(np.concatenate([c.time_ns for c in chunks]), full.time_ns)
+    np.testing.assert_array_equal(np.concatenate([c.accel_g for c in chunks]), full.accel_g)

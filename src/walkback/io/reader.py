@@ -6,6 +6,8 @@ import gzip
 from collections.abc import Iterator
 from pathlib import Path
 
+import numpy as np
+
 from walkback.errors import ReadError, UnsupportedFormatError
 from walkback.io.types import Recording
 
@@ -97,9 +99,12 @@ def iter_read(path: str | Path, *, chunk_s: float = 3600.0, timezone: str | None
         return
     step = int(chunk_s * 1e9)
     t0 = int(rec.time_ns[0])
-    while t0 <= int(rec.time_ns[-1]):
+    while True:
         yield _trim(rec, t0, t0 + step)
-        t0 += step
+        nxt = int(np.searchsorted(rec.time_ns, t0 + step))
+        if nxt >= rec.n:
+            return
+        t0 = max(t0 + step, int(rec.time_ns[nxt]))  # skip empty windows in long gaps
 
 
 def _read_other(fmt: str, path: str | Path, timezone: str | None) -> Recording:
@@ -121,8 +126,6 @@ def _trim(rec: Recording, start_ns: int | None, stop_ns: int | None) -> Recordin
     if start_ns is None and stop_ns is None:
         return rec
     import dataclasses
-
-    import numpy as np
 
     def rng(t):
         lo = int(np.searchsorted(t, start_ns)) if start_ns is not None else 0
