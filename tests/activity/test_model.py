@@ -41,7 +41,8 @@ def test_save_load_roundtrip_and_checksum(tmp_path, tiny_model):
     assert back.classes == tiny_model.classes
     # tampering with one character is detected
     text = path.read_text()
-    path.write_text(text.replace('"learning_rate": 0.1', '"learning_rate": 0.2'))
+    assert '"num_leaves": 15' in text
+    path.write_text(text.replace('"num_leaves": 15', '"num_leaves": 16'))
     with pytest.raises(ModelArtifactError, match="checksum mismatch"):
         load_model(path)
 

@@ -61,11 +61,16 @@ def decide(model: Model, X: np.ndarray, settings: ActivitySettings,
     return act, conf
 
 
-def predict_pace(model: Model, X: np.ndarray, num_threads: int = 1) -> np.ndarray:
-    """Walking pace (``slow``/``moderate``/``brisk``) for feature rows ``X`` (walking windows)."""
+def predict_pace(model: Model, X: np.ndarray, num_threads: int = 1, smooth_windows: int = 1,
+                 breaks: np.ndarray | None = None) -> np.ndarray:
+    """Walking pace (``slow``/``moderate``/``brisk``) for feature rows ``X`` of walking windows.
+
+    ``smooth_windows`` > 1 averages the pace probabilities over that many consecutive windows
+    within runs (``breaks`` marks the first window of each run, e.g. of each walking bout).
+    """
     if not model.pace_booster:
         return np.full(len(X), "", dtype=object)
-    p = model.predict_pace_proba(X, num_threads)
+    p = smooth_proba(model.predict_pace_proba(X, num_threads), smooth_windows, breaks)
     return np.asarray(model.pace_classes, dtype=object)[np.argmax(p, axis=1)]
 
 
@@ -113,7 +118,11 @@ def classify(prepared, model: Model | None = None,
     pace = np.full(len(starts), "", dtype=object)
     walking = np.isin(act_w, list(WALKING_CLASSES))
     if walking.any():
-        pace[idx[walking]] = predict_pace(model, X[walking], settings.num_threads)
+        wi = idx[walking]
+        bout = np.ones(len(wi), dtype=bool)
+        bout[1:] = np.diff(wi) > 1
+        pace[wi] = predict_pace(model, X[walking], settings.num_threads,
+                                settings.smooth_windows, bout)
     times = prepared.start_ns + np.round(starts * (1e9 / prepared.fs_hz)).astype(np.int64)
     return pd.DataFrame({
         "start_ns": times.astype(np.int64),

@@ -12,7 +12,8 @@ Definitions (all in ``metrics.json``):
 * ``merged_macro_f1``: study summary classes (stairs count as walking).
 * ``walking_f1``: F1 of walking (incl. stairs) against everything else.
 * ``pace_accuracy``: share of windows with a true pace label whose pace-booster prediction is right
-  (pace is predicted for every truly walking window, independent of the activity prediction).
+  (pace is predicted for every truly walking window, independent of the activity prediction, and
+  smoothed like the activity probabilities within runs of consecutive windows).
 """
 
 from __future__ import annotations
@@ -109,7 +110,7 @@ def predict_set(model: Model, ws: WindowSet, settings: ActivitySettings) -> dict
         step = np.diff(ws.start)
         breaks[1:] = (np.diff(ws.segment) != 0) | (step <= 0) | (step > np.median(step))
     act, _ = decide(model, ws.X, settings, breaks)
-    pace_all = predict_pace(model, ws.X, settings.num_threads)
+    pace_all = predict_pace(model, ws.X, settings.num_threads, settings.smooth_windows, breaks)
     pace_walk = np.where(act == "walking", pace_all, "")
     return {"activity": act, "pace_all": pace_all, "pace_walk": pace_walk}
 
@@ -131,7 +132,7 @@ def loso(ws: WindowSet, eval_mask: np.ndarray, sensors: tuple[str, ...],
     Returns scores for every smoothing width in ``smooth`` (key ``smooth_<k>``)."""
     subjects = sorted(set(ws.subject.tolist()))
     preds: dict[int, list] = {k: [] for k in smooth}
-    truth, tpace, pace_all = [], [], []
+    truth, tpace = [], []
     for i, s in enumerate(subjects):
         model = fit_windows(subset(ws, ws.subject != s), sensors, train)
         test = subset(ws, (ws.subject == s) & eval_mask)
@@ -140,12 +141,11 @@ def loso(ws: WindowSet, eval_mask: np.ndarray, sensors: tuple[str, ...],
                 smooth_windows=k, cycling_rule=cycling_rule)))
         truth.append(training_labels(test.activity, sensors))
         tpace.append(test.pace)
-        pace_all.append(preds[smooth[0]][-1]["pace_all"])
         log.info("LOSO %d/%d %s: %d test windows", i + 1, len(subjects), s, len(test.X))
     cat = np.concatenate
     out: dict[str, Any] = {"evaluation": "leave-one-subject-out", "subjects": subjects}
     for k in smooth:
         out[f"smooth_{k}"] = scores(cat(truth), cat([p["activity"] for p in preds[k]]),
                                     cat(tpace), cat([p["pace_walk"] for p in preds[k]]),
-                                    cat(pace_all))
+                                    cat([p["pace_all"] for p in preds[k]]))
     return out

@@ -1,0 +1,132 @@
+"""Benchmark: activity features + prediction for a 7-day, 50 Hz, two-sensor Prepared signal.
+
+The week is built from real snippets tiled: the thigh from SELFBACK subjects 026 and 041 (all nine
+activities, prepared like any recording), the back from the HAR70+ sample. Times ``classify`` with
+the shipped thigh model (thigh features + trunk rule from the back; default settings), and, for
+comparison, the full two-sensor feature matrix (what a thigh+back model computes).
+
+Run: ``.venv/bin/python benchmarks/bench_activity.py`` (needs ../shared/data). Prints the figures and
+appends a row to BENCHMARKS.md (machine, date, command). Target: < 5 s and < 1 GB peak.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import platform
+import sys
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import psutil
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared" / "data"
+FS = 50.0
+N = int(7 * 86400 * FS)
+
+
+class PeakRSS:
+    """Samples this process's resident memory every 20 ms while active."""
+
+    def __enter__(self):
+        self.proc = psutil.Process()
+        self.start = self.peak = self.proc.memory_info().rss
+        self._stop = threading.Event()
+        self._t = threading.Thread(target=self._run, daemon=True)
+        self._t.start()
+        return self
+
+    def _run(self):
+        while not self._stop.is_set():
+            self.peak = max(self.peak, self.proc.memory_info().rss)
+            time.sleep(0.02)
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._t.join()
+        self.peak = max(self.peak, self.proc.memory_info().rss)
+
+
+def tile(a: np.ndarray, n: int) -> np.ndarray:
+    a = a[np.isfinite(a).all(axis=1)]
+    reps = -(-n // len(a))
+    return np.tile(a, (reps, 1))[:n].astype(np.float32)
+
+
+def build_week():
+    from walkback.activity import datasets
+    from walkback.signal.types import Prepared
+
+    segs = datasets.load_selfback(SHARED / "selfback-thigh", subjects=["026", "041"])
+    thigh = tile(np.concatenate([s.thigh_g for s in segs]), N)
+    har = next(s for s in datasets.load_harth(SHARED / "harth-samples") if "har70" in s.subject)
+    back = tile(har.back_g, N)
+    ones = np.ones(N, dtype=bool)
+    return Prepared(fs_hz=FS, start_ns=1_700_000_000_000_000_000, thigh_g=thigh, thigh_valid=ones,
+                    thigh_wear=ones, timezone="Europe/Oslo", days=pd.DataFrame(), back_g=back,
+                    back_valid=ones, back_wear=ones.copy())
+
+
+def append_row(line: str) -> None:
+    path = ROOT / "BENCHMARKS.md"
+    with path.open("a", encoding="utf-8") as fh:
+        fh.write(line + "\n")
+
+
+def main() -> int:
+    from walkback.activity import classify, load_default_model
+    from walkback.activity.features import compute_features, window_starts
+
+    prep = build_week()
+    model = load_default_model()
+    classify(prep.__class__(**{**prep.__dict__, "thigh_g": prep.thigh_g[:50_000],
+                               "thigh_valid": prep.thigh_valid[:50_000],
+                               "thigh_wear": prep.thigh_wear[:50_000],
+                               "back_g": prep.back_g[:50_000], "back_valid": prep.back_valid[:50_000],
+                               "back_wear": prep.back_wear[:50_000]}), model)  # warm-up
+    input_mb = (prep.thigh_g.nbytes + prep.back_g.nbytes) / 2**20
+    with PeakRSS() as mem:
+        t0 = time.perf_counter()
+        ep = classify(prep, model)
+        secs = time.perf_counter() - t0
+    starts = window_starts(N, 250, 250)
+    t2 = time.perf_counter()
+    Xt = compute_features(prep.thigh_g, starts, 250, FS, names=list(model.feature_names))
+    secs_feat = time.perf_counter() - t2
+    t3 = time.perf_counter()
+    model.predict_proba(Xt)
+    secs_pred = time.perf_counter() - t3
+    del Xt
+    with PeakRSS() as mem2:
+        t1 = time.perf_counter()
+        X = compute_features(prep.thigh_g, starts, 250, FS, back_g=prep.back_g)
+        secs2 = time.perf_counter() - t1
+    del X
+    peak_gb = mem.peak / 2**30
+    extra_mb = (mem.peak - mem.start) / 2**20
+    print(f"7-day 50 Hz thigh+back Prepared: {N:,} samples/sensor, {len(ep):,} windows, "
+          f"input arrays {input_mb:.0f} MB")
+    print(f"classify (thigh model + trunk rule): {secs:.2f} s, peak RSS {peak_gb:.2f} GB "
+          f"(+{extra_mb:.0f} MB over the loaded signal)")
+    print(f"  of which thigh features {secs_feat:.2f} s, LightGBM prediction {secs_pred:.2f} s")
+    print(f"full two-sensor features (110 columns): {secs2:.2f} s, "
+          f"+{(mem2.peak - mem2.start) / 2**20:.0f} MB")
+    load = os.getloadavg()[0]
+    host = f"{platform.node()} {psutil.cpu_count()} cores, load {load:.1f}"
+    append_row(
+        f"| activity classify, 7-day 50 Hz thigh+back (shipped thigh model + trunk rule) | "
+        f"{secs:.2f} s (thigh features {secs_feat:.2f} s, prediction {secs_pred:.2f} s) | "
+        f"peak RSS {peak_gb:.2f} GB (+{extra_mb:.0f} MB over the 692 MB input) | "
+        f"all 110 two-sensor features: {secs2:.2f} s | {host} (8 agents share it) | "
+        f"{dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC | "
+        f"`.venv/bin/python benchmarks/bench_activity.py` |"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
