@@ -65,3 +65,36 @@ def test_peak_memory_estimate_grows_with_the_largest_input(tmp_path):
     assert estimate_peak_gb([job("a", small)]) == 1.5  # the floor
     got = estimate_peak_gb([job("a", small), job("b", big, small), job("c", tmp_path / "gone")])
     assert got == pytest.approx(BASE_GB + GB_PER_INPUT_GB * (200 * 2**20 + 1000) / 2**30)
+
+
+def _failing_task(thigh_path, back_path=None, *, participant_id, out_dir, timezone, settings):
+    from walkback.errors import CorruptFileError
+
+    raise CorruptFileError(f"{thigh_path}: damaged")
+
+
+def test_a_failure_removes_only_the_result_it_replaces(tmp_path):
+    import json
+
+    from walkback.batch.worker import Job, run_job
+
+    data = tmp_path / "t.cwa"
+    data.write_bytes(b"x")
+    folder = tmp_path / "participants" / "p1"
+
+    def job(previous):
+        return Job("p1", str(data), "", "UTC", str(tmp_path / "participants"), _failing_task,
+                   None, "s", "m", "v", "run-3", previous=previous)
+
+    def commit(run_id):
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / "done.json").write_text(json.dumps({"run_id": run_id, "fingerprint": "f"}))
+
+    commit("run-1")
+    out = run_job(job({"run_id": "run-1", "fingerprint": "old"}))
+    assert (out["status"], out["error"]["type"]) == ("failed", "CorruptFileError")
+    assert not folder.exists()  # the stale result of run-1 is gone
+    commit("run-2")  # another run committed after this job was planned: keep its result
+    run_job(job({"run_id": "run-1", "fingerprint": "old"}))
+    assert folder.is_dir()
+    assert not [p for p in folder.parent.iterdir() if p.name.startswith(".")]

@@ -194,8 +194,8 @@ def _plan(
     unchanged: list[str] = []
     for e in entries:
         tz = e.timezone or default_tz
-        prev = None if common["force"] else read_done(pdir / e.participant_id)
-        if prev is not None and _still_valid(prev, e, tz, common):
+        prev = read_done(pdir / e.participant_id)
+        if prev is not None and not common["force"] and _still_valid(prev, e, tz, common):
             unchanged.append(e.participant_id)
             continue
         jobs.append(Job(participant_id=e.participant_id, thigh_path=e.thigh_path,

@@ -114,11 +114,11 @@ def run_job(job: Job) -> dict[str, Any]:
             _process(job, stamps, fp)
             out["status"] = "done"
     except WalkbackError as exc:
-        _drop_stale(job.out_dir)
+        _drop_stale(job)
         out["status"] = "failed"
         out["error"] = _describe(exc)
     except Exception as exc:  # a bug: recorded with its traceback, the batch decides
-        _drop_stale(job.out_dir)
+        _drop_stale(job)
         out["status"] = "bug"
         out["error"] = _describe(exc)
         out["error"]["traceback"] = traceback.format_exc()
@@ -188,12 +188,21 @@ def _refresh_stamps(job: Job, prev: dict[str, Any], stamps: dict[str, FileStamp 
     write_text_atomic(job.out_dir / DONE_NAME, json.dumps(record, indent=1, sort_keys=True))
 
 
-def _drop_stale(folder: Path) -> None:
-    """A participant that now fails must not keep a result computed from other inputs."""
-    if folder.exists():
-        aside = folder.with_name(f".{folder.name}.failed-{os.getpid()}.tmp")
-        os.replace(folder, aside)
-        shutil.rmtree(aside, ignore_errors=True)
+def _drop_stale(job: Job) -> None:
+    """A participant that now fails must not keep a result computed from other inputs.
+
+    Only the result the coordinator saw when it planned this job is removed (same ``run_id``), or
+    a folder without a done-record: a result committed meanwhile by another run is left alone."""
+    folder = job.out_dir
+    if not folder.exists():
+        return
+    current = read_done(folder)
+    seen = job.previous.get("run_id") if job.previous else None
+    if current is not None and current.get("run_id") != seen:
+        return
+    aside = folder.with_name(f".{folder.name}.failed-{os.getpid()}.tmp")
+    os.replace(folder, aside)
+    shutil.rmtree(aside, ignore_errors=True)
 
 
 def _describe(exc: BaseException) -> dict[str, Any]:
