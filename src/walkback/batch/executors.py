@@ -27,6 +27,9 @@ log = logging.getLogger("walkback.batch")
 #: How long to try reaching a Dask scheduler before giving up.
 CONNECT_TIMEOUT = "30s"
 
+#: Thread-pool sizes set to 1 for local worker processes (when there are several) unless set.
+_THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+
 #: Restarts of the local pool after a worker process died (killed for memory, crashed).
 POOL_RESTARTS = 3
 
@@ -82,6 +85,9 @@ def run_local(jobs: Sequence[Job], workers: int) -> Iterator[dict[str, Any]]:
     pool is restarted and unfinished jobs are retried, up to :data:`POOL_RESTARTS` times; jobs
     still unfinished then are reported as failures of stage ``worker``."""
     pending = list(jobs)
+    if workers > 1:  # one thread per process: BLAS/OpenMP pools would only compete for the cores
+        for var in _THREAD_VARS:
+            os.environ.setdefault(var, "1")
     method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
     ctx = multiprocessing.get_context(method)
     for attempt in range(POOL_RESTARTS + 1):
