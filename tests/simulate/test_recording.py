@@ -64,7 +64,7 @@ def test_same_seed_same_recording() -> None:
 
 
 def test_dst_day_in_truth() -> None:
-    s = simulate_recording(days=1.6, seed=2, start="2024-10-26 12:00")
+    s = simulate_recording(days=1.2, seed=2, start="2024-10-26 22:00")
     d = s.truth_daily.set_index("date")
     assert d.loc["2024-10-27", "day_length_s"] == 90000
     assert not d.loc["2024-10-27", "partial_day"]

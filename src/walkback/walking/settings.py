@@ -30,10 +30,14 @@ class WalkingSettings:
         no steps are counted in it (irregular movement, not gait).
     min_amplitude_g: band-passed thigh acceleration (RMS of the 3-axis norm over the epoch) below
         which an epoch has no cadence and no steps (a still or barely moving thigh is not gait).
-    pace_method: ``"cadence"`` (thresholds below) or ``"model"`` (the activity model's ``pace``).
+    pace_method: ``"model"`` (the activity model's ``pace``; default: leave-one-subject-out on
+        SELFBACK it is right for 78 % of walking windows against 72 % for the best cadence
+        thresholds, docs/VALIDATION.md) or ``"cadence"`` (thresholds below). Either falls back to
+        the other where it has no answer.
     pace_thresholds_spm: cadence cut points (slow/moderate, moderate/brisk): slow below the first,
         brisk at or above the second. Default 100 / 112: learnt leave-one-subject-out on SELFBACK's
         slow / moderate / fast walking (docs/VALIDATION.md); the study-spec guess is 100 / 120.
+        Used when ``pace_method="cadence"`` and where the model gives no pace.
     met_method: ``"pace"`` (fixed MET per pace class, the study's) or ``"cadence"`` (continuous,
         from the CADENCE-Adults cadence-MET points, see :func:`walkback.walking.met_from_cadence`).
     met_by_pace: MET of slow, moderate, brisk walking (study: 2.8, 3.8, 4.8).
@@ -52,7 +56,7 @@ class WalkingSettings:
     min_peak_spacing: float = 0.6
     min_periodicity: float = 0.2
     min_amplitude_g: float = 0.03
-    pace_method: str = "cadence"
+    pace_method: str = "model"
     pace_thresholds_spm: tuple[float, float] = (100.0, 112.0)
     met_method: str = "pace"
     met_by_pace: tuple[float, float, float] = (2.8, 3.8, 4.8)
