@@ -90,9 +90,9 @@ def main() -> int:
                                "back_wear": prep.back_wear[:50_000]}), model)  # warm-up
     input_mb = (prep.thigh_g.nbytes + prep.back_g.nbytes) / 2**20
     with PeakRSS() as mem:
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         ep = classify(prep, model)
-        secs = time.perf_counter() - t0
+        secs, cpu = time.perf_counter() - t0, time.process_time() - c0
     starts = window_starts(N, 250, 250)
     t2 = time.perf_counter()
     Xt = compute_features(prep.thigh_g, starts, 250, FS, names=list(model.feature_names))
@@ -110,7 +110,7 @@ def main() -> int:
     extra_mb = (mem.peak - mem.start) / 2**20
     print(f"7-day 50 Hz thigh+back Prepared: {N:,} samples/sensor, {len(ep):,} windows, "
           f"input arrays {input_mb:.0f} MB")
-    print(f"classify (thigh model + trunk rule): {secs:.2f} s, peak RSS {peak_gb:.2f} GB "
+    print(f"classify (thigh model + trunk rule): {secs:.2f} s wall, {cpu:.2f} s CPU, peak RSS {peak_gb:.2f} GB "
           f"(+{extra_mb:.0f} MB over the loaded signal)")
     print(f"  of which thigh features {secs_feat:.2f} s, LightGBM prediction {secs_pred:.2f} s")
     print(f"full two-sensor features (110 columns): {secs2:.2f} s, "
@@ -119,7 +119,8 @@ def main() -> int:
     host = f"{platform.node()} {psutil.cpu_count()} cores, load {load:.1f}"
     append_row(
         f"| activity classify, 7-day 50 Hz thigh+back (shipped thigh model + trunk rule) | "
-        f"{secs:.2f} s (thigh features {secs_feat:.2f} s, prediction {secs_pred:.2f} s) | "
+        f"{secs:.2f} s wall, {cpu:.2f} s CPU (thigh features {secs_feat:.2f} s, "
+        f"prediction {secs_pred:.2f} s) | "
         f"peak RSS {peak_gb:.2f} GB (+{extra_mb:.0f} MB over the 692 MB input) | "
         f"all 110 two-sensor features: {secs2:.2f} s | {host} (8 agents share it) | "
         f"{dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC | "

@@ -8,6 +8,7 @@ of the sensors the model uses, class probabilities, optional smoothing, cycling 
 from __future__ import annotations
 
 import logging
+import math
 
 import numpy as np
 import pandas as pd
@@ -32,8 +33,17 @@ EPOCH_COLUMNS = ("start_ns", "activity", "study_class", "pace", "confidence", "t
 
 
 def _window_fraction(mask: np.ndarray, starts: np.ndarray, window: int) -> np.ndarray:
-    cs = np.concatenate([[0], np.cumsum(mask, dtype=np.int64)])
-    return (cs[starts + window] - cs[starts]) / window
+    """Share of True samples of ``mask`` in each window (no full-length cumulative sum: a week at
+    50 Hz would need 240 MB of int64)."""
+    if not len(starts):
+        return np.zeros(0)
+    step = int(starts[1] - starts[0]) if len(starts) > 1 else window
+    block = math.gcd(window, step)
+    nb = (int(starts[-1]) + window) // block
+    counts = mask[: nb * block].reshape(nb, block).sum(axis=1, dtype=np.int64)
+    cs = np.concatenate([[0], np.cumsum(counts)])
+    b0 = starts // block
+    return (cs[b0 + window // block] - cs[b0]) / window
 
 
 def decide(model: Model, X: np.ndarray, settings: ActivitySettings,
