@@ -65,6 +65,23 @@ def test_known_offset_and_drift_are_recovered(day, offset_s, drift_ppm):
     assert abs(again.drift_ppm) < 0.5
 
 
+def test_two_days_of_strong_drift_are_tracked(harth, har70):
+    # 80 ppm over 48 h = 13.8 s of drift: far beyond the +-3 s fine search around one lag
+    th, bk = stitched(harth, har70, 48.0, seed=3)
+    a, b = _mag(th), _mag(bk)
+    del th, bk
+    base = estimate_sync(a, b, FS, T0)
+    t_true, t_dev = _back_on_own_clock(b, -20.0, 80.0)
+    bg = resample_uniform(t_dev, b, FS, start_ns=T0, stop_ns=int(t_true[-1]), antialias=False)
+    res = estimate_sync(a, bg.values, FS, T0)
+    mid = T0 + (t_true[-1] - T0) // 2
+    true_mid = -20.0 + 80e-6 * (mid - T0) / 1e9 + base.offset_at_s(mid)
+    assert abs(res.offset_at_s(mid) - true_mid) < 0.005, res
+    assert abs(res.drift_ppm - 80.0) < 0.5, res
+    # windows all along the two days were usable (not only those near one global lag)
+    assert res.quality > 0.9 and res.n_used >= 0.8 * res.n_windows, res
+
+
 def test_no_overlap_is_refused(harth, har70):
     th, bk = stitched(harth, har70, 1.0, seed=1)
     a = _mag(th)

@@ -5,9 +5,11 @@ Both sensors feel the same steps and movements, so their acceleration magnitudes
 
 1. Both magnitudes are put on the same 50 Hz grid, each by its *own* clock.
 2. Coarse: a 1-Hz movement envelope (per-second sd of the magnitude) of the two sensors is
-   cross-correlated over the whole overlap, lags up to ``max_offset_s``: the coarse offset.
+   cross-correlated over the whole overlap, lags up to ``max_offset_s``; then 6-h blocks, searched
+   +-60 s around that lag, give a coarse line (Theil-Sen), so a week's drift of tens of ppm (tens of
+   seconds) stays within reach of the fine search.
 3. Fine: in windows of ``window_s`` (10 min) with movement in both sensors, the band-passed
-   magnitudes are cross-correlated (FFT) for lags within ``search_s`` of the coarse offset; the peak
+   magnitudes are cross-correlated (FFT) for lags within ``search_s`` of the coarse line; the peak
    (parabolic sub-sample interpolation) is that window's offset, its normalised height the window's
    correlation.
 4. Windows with correlation >= ``min_corr`` give offsets over time; a robust line (Theil-Sen, then
@@ -115,8 +117,8 @@ def estimate_sync(
     if both.sum() < s.window_s * fs_hz:
         raise SyncError(f"thigh and back recordings overlap for {both.sum() / fs_hz:.0f} s only "
                         f"(need at least one {s.window_s:.0f}-s window)")
-    coarse = _coarse_offset_s(a, b, fs_hz, s)
-    t_w, off_w, r_w, n_move = _window_offsets(a, b, fs_hz, coarse, s)
+    c0, c_slope, coarse = _coarse_line(a, b, fs_hz, s)
+    t_w, off_w, r_w, n_move = _window_offsets(a, b, fs_hz, (c0, c_slope), s)
     good = r_w >= s.min_corr
     if good.sum() < s.min_windows:
         raise SyncError(f"thigh and back movements do not correlate: {int(good.sum())} of "
@@ -142,37 +144,70 @@ def estimate_sync(
     )
 
 
-def _coarse_offset_s(a: np.ndarray, b: np.ndarray, fs_hz: float, s: SyncSettings) -> float:
-    """Lag (s) maximising the correlation of the two 1-Hz movement envelopes."""
+def _envelopes(a: np.ndarray, b: np.ndarray, fs_hz: float) -> tuple[np.ndarray, np.ndarray]:
+    """1-Hz movement envelopes: log of the per-second sd of each magnitude (0 in gaps)."""
     per = int(round(fs_hz))
     m = a.shape[0] // per
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN seconds (gaps) -> 0
         ea = np.nan_to_num(np.nanstd(a[: m * per].reshape(m, per), axis=1))
         eb = np.nan_to_num(np.nanstd(b[: m * per].reshape(m, per), axis=1))
-    ea = np.log1p(ea / 0.01)
-    eb = np.log1p(eb / 0.01)
-    ea -= ea.mean()
-    eb -= eb.mean()
-    max_lag = int(min(s.max_offset_s, m - 1))
-    nfft = 1 << int(np.ceil(np.log2(2 * m + 1)))
+    return np.log1p(ea / 0.01), np.log1p(eb / 0.01)
+
+
+def _xcorr_peak(ea: np.ndarray, eb: np.ndarray, max_lag: int) -> tuple[int, float]:
+    """Lag (samples, b relative to a) of the maximum cross-correlation within +-max_lag, and the
+    normalised peak height."""
+    ea = ea - ea.mean()
+    eb = eb - eb.mean()
+    nfft = 1 << int(np.ceil(np.log2(ea.shape[0] + eb.shape[0] + 1)))
     c = np.fft.irfft(np.fft.rfft(eb, nfft) * np.conj(np.fft.rfft(ea, nfft)), nfft)
     lags = np.r_[np.arange(0, max_lag + 1), np.arange(-max_lag, 0)]
     vals = np.r_[c[: max_lag + 1], c[nfft - max_lag :]]
-    return float(lags[int(np.argmax(vals))])
+    k = int(np.argmax(vals))
+    norm = float(np.sqrt(np.sum(ea**2) * np.sum(eb**2)))
+    return int(lags[k]), float(vals[k] / norm) if norm > 0 else 0.0
 
 
-def _window_offsets(a: np.ndarray, b: np.ndarray, fs_hz: float, coarse_s: float,
+def _coarse_line(a: np.ndarray, b: np.ndarray, fs_hz: float, s: SyncSettings
+                 ) -> tuple[float, float, float]:
+    """Coarse clock line from the 1-Hz envelopes: (offset_s at t=0, slope s/s, offset_s at the
+    middle). Whole-overlap lag first; then 6-h blocks searched +-60 s around it give a slope, so
+    drifts of tens of ppm over a week (tens of seconds) stay inside the fine search."""
+    ea, eb = _envelopes(a, b, fs_hz)
+    m = ea.shape[0]
+    lag0, _ = _xcorr_peak(ea, eb, int(min(s.max_offset_s, m - 1)))
+    block = 6 * 3600
+    t_b, o_b = [], []
+    for b0 in range(0, m - block // 2, block):
+        b1 = min(m, b0 + block)
+        lo, hi = b0 + lag0 - 60, b1 + lag0 + 60
+        if lo < 0 or hi > m or np.std(ea[b0:b1]) == 0:
+            continue
+        lag, r = _xcorr_peak(ea[b0:b1], eb[lo:hi], 120)
+        lag -= 60  # eb segment starts 60 s before the lag0-shifted block
+        if r > 0.2 and -60 <= lag <= 60:
+            t_b.append((b0 + b1) / 2)
+            o_b.append(lag0 + lag)
+    if len(t_b) >= 3:
+        slope, icpt, *_ = stats.theilslopes(o_b, t_b)
+    else:
+        slope, icpt = 0.0, float(lag0)
+    return float(icpt), float(slope), float(icpt + slope * m / 2)
+
+
+def _window_offsets(a: np.ndarray, b: np.ndarray, fs_hz: float, coarse: tuple[float, float],
                     s: SyncSettings) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
-    """Per-window (centre time s, offset s, correlation) for windows moving in both sensors."""
+    """Per-window (centre time s, offset s, correlation) for windows moving in both sensors;
+    each window's search is centred on the coarse line ``coarse = (offset_s at 0, slope)``."""
     w = int(round(s.window_s * fs_hz))
-    shift = int(round(coarse_s * fs_hz))
     search = int(round(s.search_s * fs_hz))
     nwin = a.shape[0] // w
     starts = np.arange(nwin) * w
-    # the back window is taken shifted by the coarse lag so the fine search is centred on it
-    ok = (starts + shift >= 0) & (starts + shift + w <= b.shape[0])
-    starts = starts[ok]
+    # each back window is taken shifted by the coarse line so the fine search is centred on it
+    shifts = np.round((coarse[0] + coarse[1] * (starts + w / 2) / fs_hz) * fs_hz).astype(np.int64)
+    ok = (starts + shifts >= 0) & (starts + shifts + w <= b.shape[0])
+    starts, shifts = starts[ok], shifts[ok]
     nfft = 1 << int(np.ceil(np.log2(w + 2 * search + 1)))
     freqs = np.fft.rfftfreq(nfft, 1.0 / fs_hz)
     band = ((freqs >= s.band_hz[0]) & (freqs <= s.band_hz[1])).astype(np.float32)
@@ -180,15 +215,16 @@ def _window_offsets(a: np.ndarray, b: np.ndarray, fs_hz: float, coarse_s: float,
     n_move = 0
     for c0 in range(0, starts.shape[0], 32):
         st = starts[c0 : c0 + 32]
+        sh = shifts[c0 : c0 + 32]
         idx = st[:, None] + np.arange(w)[None, :]
         xa = a[idx]
-        xb = b[idx + shift]
+        xb = b[idx + sh[:, None]]
         fin = np.isfinite(xa).all(1) & np.isfinite(xb).all(1)
         mov = fin & (np.nanstd(xa, 1) > s.min_movement_g) & (np.nanstd(xb, 1) > s.min_movement_g)
         if not mov.any():
             continue
         n_move += int(mov.sum())
-        st, xa, xb = st[mov], xa[mov], xb[mov]
+        st, sh, xa, xb = st[mov], sh[mov], xa[mov], xb[mov]
         fa = np.fft.rfft(xa - xa.mean(1, keepdims=True), nfft, axis=1) * band
         fb = np.fft.rfft(xb - xb.mean(1, keepdims=True), nfft, axis=1) * band
         cc = np.fft.irfft(fb * np.conj(fa), nfft, axis=1)
@@ -199,7 +235,7 @@ def _window_offsets(a: np.ndarray, b: np.ndarray, fs_hz: float, coarse_s: float,
         peak = vals[np.arange(len(k)), k]
         frac = _parabolic(vals, k)
         out_t.append((st + w / 2) / fs_hz)
-        out_o.append((shift + lags[k] + frac) / fs_hz)
+        out_o.append((sh + lags[k] + frac) / fs_hz)
         out_r.append(peak / np.maximum(norm, 1e-12))
     if not out_t:
         return np.zeros(0), np.zeros(0), np.zeros(0), 0
