@@ -195,3 +195,13 @@ def assert_same(a: dict, b: dict) -> None:
     pd.testing.assert_frame_equal(a["cohort_days"], b["cohort_days"])
     pd.testing.assert_frame_equal(a["qc_summary"], b["qc_summary"])
     pd.testing.assert_frame_equal(a["errors"], b["errors"])
+
+
+def killer_task(thigh_path, back_path=None, *, participant_id, out_dir, timezone="Europe/Oslo",
+                settings=None):
+    """``light_task``, except that participant p03 kills its own worker process (as the kernel's
+    out-of-memory killer would)."""
+    if participant_id == "p03":
+        os.kill(os.getpid(), 9)
+    return light_task(thigh_path, back_path, participant_id=participant_id, out_dir=out_dir,
+                      timezone=timezone, settings=settings)

@@ -52,7 +52,7 @@ def _stop(procs: list[subprocess.Popen]) -> None:
             os.killpg(p.pid, signal.SIGTERM)
     for p in procs:
         try:
-            p.wait(timeout=10)
+            p.wait(timeout=3)
         except subprocess.TimeoutExpired:
             os.killpg(p.pid, signal.SIGKILL)
             p.wait()

@@ -15,6 +15,7 @@ from batch_helpers import (
     T0_NS,
     LightSettings,
     assert_same,
+    killer_task,
     light_task,
     snapshot,
 )
@@ -176,3 +177,16 @@ def test_one_coordinator_per_folder(cohort_copy):
         fcntl.flock(fh, fcntl.LOCK_EX)
         with pytest.raises(WalkbackError, match="another walkback process"):
             run_batch(cohort_copy, out, task=light_task, progress=False)
+
+
+def test_a_participant_that_kills_its_worker_fails_alone(cohort_copy, reference_run):
+    out = cohort_copy.parent / "out"
+    s = run_batch(cohort_copy, out, task=killer_task, workers=2, progress=False)
+    errors = pd.read_csv(out / "errors.csv").set_index("participant_id")
+    assert errors.loc["p03", "stage"] == "worker"
+    assert (s.processed, s.failed) == (5, 4)
+    ref = reference_run[1] / "participants"
+    for pid in set(GOOD_IDS) - {"p03"}:  # everyone else processed, same results
+        assert (out / "participants" / pid / "daily.csv").read_bytes() == \
+            (ref / pid / "daily.csv").read_bytes()
+    assert not (out / "participants" / "p03").exists()

@@ -10,6 +10,7 @@ import contextlib
 import logging
 import multiprocessing
 import os
+from collections import Counter, deque
 from collections.abc import Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
@@ -29,9 +30,6 @@ CONNECT_TIMEOUT = "30s"
 
 #: Thread-pool sizes set to 1 for local worker processes (when there are several) unless set.
 _THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
-
-#: Restarts of the local pool after a worker process died (killed for memory, crashed).
-POOL_RESTARTS = 3
 
 
 def available_cores() -> int:
@@ -80,41 +78,76 @@ def choose_workers(requested: int | None, n_jobs: int, memory_per_worker_gb: flo
 
 
 def run_local(jobs: Sequence[Job], workers: int) -> Iterator[dict[str, Any]]:
-    """Run ``jobs`` in ``workers`` fresh processes (forkserver start, one task per child at most
-    ``max_tasks_per_child`` times, so memory is returned to the OS). If a worker process dies the
-    pool is restarted and unfinished jobs are retried, up to :data:`POOL_RESTARTS` times; jobs
-    still unfinished then are reported as failures of stage ``worker``."""
-    pending = list(jobs)
+    """Run ``jobs`` in ``workers`` processes (forkserver start; each process is replaced after 20
+    participants so memory returns to the OS).
+
+    At most ``2 x workers`` participants are queued at a time. If a worker process dies (killed
+    for memory, crashed), the pool is restarted and the participants that were queued are
+    retried; one caught in a second crash is then run alone, and recorded as a failure of stage
+    ``worker`` if its process dies again. So one participant that kills its worker costs the
+    others nothing but a retry.
+    """
     if workers > 1:  # one thread per process: BLAS/OpenMP pools would only compete for the cores
         for var in _THREAD_VARS:
             os.environ.setdefault(var, "1")
     method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
     ctx = multiprocessing.get_context(method)
-    for attempt in range(POOL_RESTARTS + 1):
-        if not pending:
-            return
+    queue: deque[Job] = deque(jobs)
+    crashes: Counter[str] = Counter()
+    while queue:
+        alone = crashes[queue[0].participant_id] >= 2
+        n = 1 if alone else workers
         broken: list[Job] = []
-        pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx, max_tasks_per_child=20)
-        try:
-            futures = {pool.submit(run_job, job): job for job in pending}
-            remaining = set(futures)
-            while remaining:
-                finished, remaining = wait(remaining, return_when=FIRST_COMPLETED)
-                for fut in finished:
+        yield from _pool_round(queue, ctx, n, 1 if alone else 2 * n, broken)
+        for job in reversed(broken):
+            crashes[job.participant_id] += 1
+            if alone and crashes[job.participant_id] >= 3:
+                log.warning("%s: its worker process died 3 times; recorded as failed",
+                            job.participant_id)
+                yield _worker_died(job, "the worker process died 3 times (out of memory?)")
+            else:
+                queue.appendleft(job)
+        if broken:
+            log.warning("a worker process died; retrying %d participant(s) that were queued",
+                        len(broken))
+
+
+def _pool_round(queue: deque[Job], ctx: Any, workers: int, depth: int,
+                broken: list[Job]) -> Iterator[dict[str, Any]]:
+    """Feed ``queue`` to one pool until it is empty or the pool breaks; the jobs lost in a break
+    are appended to ``broken``. With ``depth`` 1 only one job runs (isolation)."""
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx, max_tasks_per_child=20)
+    inflight: dict[Any, Job] = {}
+    try:
+        while queue or inflight:
+            while queue and len(inflight) < depth and not broken:
+                job = queue.popleft()
+                inflight[pool.submit(run_job, job)] = job
+                if depth == 1:
+                    break
+            if not inflight:
+                return
+            done, _ = wait(list(inflight), return_when=FIRST_COMPLETED)
+            for fut in done:
+                job = inflight.pop(fut)
+                try:
+                    yield fut.result()
+                except BrokenProcessPool:
+                    broken.append(job)
+            if broken:  # the pool is dead: collect what finished, the rest is lost with it
+                for fut, job in list(inflight.items()):
                     try:
                         yield fut.result()
                     except BrokenProcessPool:
-                        broken.append(futures[fut])
-        finally:
-            # on Ctrl-C or an error: drop queued participants at once (running ones finish and
-            # commit atomically, or are killed with the process group and redone next time)
-            pool.shutdown(wait=True, cancel_futures=True)
-        if broken and attempt < POOL_RESTARTS:
-            log.warning("a worker process died; retrying %d unfinished participant(s) "
-                        "(attempt %d of %d)", len(broken), attempt + 1, POOL_RESTARTS)
-        pending = broken
-    for job in pending:
-        yield _worker_died(job, "a worker process died repeatedly (out of memory?)")
+                        broken.append(job)
+                inflight.clear()
+                return
+            if depth == 1 and not inflight:
+                return
+    finally:
+        # on Ctrl-C or an error: drop queued participants at once (running ones finish and
+        # commit atomically, or are killed with the process group and redone next time)
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def run_dask(jobs: Sequence[Job], address: str, run_id: str) -> Iterator[dict[str, Any]]:
