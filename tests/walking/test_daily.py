@@ -125,3 +125,23 @@ def test_settings_reject_bad_values() -> None:
     with pytest.raises(SettingsError):
         from_mapping(WalkingSettings, {"cadance": 1})
     assert from_mapping(WalkingSettings, {"pace_thresholds_spm": [100, 120]}).pace_thresholds_spm == (100, 120)
+
+
+def test_property_walking_le_wear_le_day() -> None:
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    classes = ["lying", "sitting", "standing", "walking", "running", "cycling", "other", "non_wear"]
+
+    @settings(max_examples=40, deadline=None)
+    @given(st.lists(st.tuples(st.sampled_from(classes), st.integers(1, 4000)), min_size=1, max_size=30),
+           st.integers(0, 86399), st.sampled_from(["2024-03-30", "2024-10-26", "2024-06-01"]))
+    def check(blocks, offset_s, day):
+        start = (pd.Timestamp(day, tz=TZ) + pd.Timedelta(seconds=offset_s)).strftime("%Y-%m-%d %H:%M:%S")
+        ep = _epochs(start, [(c, 5 * n) for c, n in blocks])
+        d = daily_table(ep, _days(ep), "p", thigh_only=False)
+        assert (d.walking_s <= d.wear_s).all() and (d.wear_s + d.non_wear_s <= d.day_length_s).all()
+        assert d.wear_s.sum() + d.non_wear_s.sum() == 5 * sum(n for _, n in blocks)
+        assert set(d.day_length_s) <= {82800.0, 86400.0, 90000.0}
+
+    check()
