@@ -44,6 +44,8 @@ from walkback.settings import to_mapping
 __all__ = ["BatchSummary", "run_batch"]
 
 log = logging.getLogger("walkback.batch")
+#: One line per finished participant: written to walkback.log only, not to the console.
+plog = logging.getLogger("walkback.batch.participants")
 
 #: Exit status of ``walkback process`` when at least one participant failed.
 EXIT_SOME_FAILED = 3
@@ -253,7 +255,7 @@ def _record(
                             err["message"])
             collate.write_errors(out, errors.values())
         else:
-            log.info("%s: %s in %.1f s", pid, status, res.get("duration_s", float("nan")))
+            plog.info("%s: %s in %.1f s", pid, status, res.get("duration_s", float("nan")))
         bar.update(failed=status in ("failed", "bug"))
     bar.close()
     return counts, errors
@@ -301,6 +303,7 @@ def _lock(out: Path) -> Iterator[None]:
 
 @contextlib.contextmanager
 def _log_file(path: Path) -> Iterator[None]:
+    """Log INFO and above of ``walkback`` to ``path`` for the duration of the run (appended)."""
     handler = logging.FileHandler(path, encoding="utf-8")
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     handler.setLevel(logging.INFO)
@@ -309,9 +312,13 @@ def _log_file(path: Path) -> Iterator[None]:
     if root.getEffectiveLevel() > logging.INFO:
         root.setLevel(logging.INFO)
     root.addHandler(handler)
+    plog.addHandler(handler)
+    plog.propagate = False
     try:
         yield
     finally:
+        plog.propagate = True
+        plog.removeHandler(handler)
         root.removeHandler(handler)
         root.setLevel(old_level)
         handler.close()
