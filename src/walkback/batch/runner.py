@@ -135,11 +135,7 @@ def run_batch(
                  len(entries), len(unchanged), len(jobs), executor)
         outcomes = run_dask(jobs, scheduler, run_id) if scheduler else run_local(jobs, n)
         counts, errors = _record(outcomes, len(jobs), out, progress)
-        ids = [e.participant_id for e in entries]
-        ok_ids = [pid for pid in ids if pid not in errors]
-        days = collate.read_days(pdir, ok_ids)
-        rows = collate.write_cohort_days(out, days)
-        collate.write_qc_summary(out, pdir, ids, errors, days)
+        rows = _collate(out, pdir, [e.participant_id for e in entries], errors)
         summary = BatchSummary(
             out_dir=out, total=len(entries), processed=counts["done"],
             unchanged=len(unchanged) + counts["unchanged"], failed=len(errors),
@@ -149,6 +145,14 @@ def run_batch(
         _write_run_record(out, summary, run_id, settings_map, common, rows, scheduler)
         log.info("%s", summary.summary())
     return summary
+
+
+def _collate(out: Path, pdir: Path, ids: list[str], errors: dict[str, dict[str, Any]]) -> int:
+    """Write cohort_days.parquet and qc_summary.csv; returns the number of day rows."""
+    days = collate.read_days(pdir, [pid for pid in ids if pid not in errors])
+    rows = collate.write_cohort_days(out, days)
+    collate.write_qc_summary(out, pdir, ids, errors, days)
+    return rows
 
 
 def model_sha256(settings: Any) -> str:
