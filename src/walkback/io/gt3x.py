@@ -37,7 +37,8 @@ from walkback.io.types import Channel, Recording, RecordingInfo
 
 NS = 1_000_000_000
 ACTIVITY, ACTIVITY2, BATTERY, LUX = 0x00, 0x1A, 0x02, 0x05
-_TICKS_TO_UNIX_S = 62_135_596_800  # seconds from 0001-01-01 to 1970-01-01
+_TICKS_TO_UNIX_S = 62_135_596_800
+_RECORD_CHUNK = 8192  # seconds from 0001-01-01 to 1970-01-01
 
 
 def _parse_info(text: str) -> dict[str, str]:
@@ -93,15 +94,27 @@ def _checksum_ok(buf: np.ndarray, start: np.ndarray, size: np.ndarray) -> np.nda
 
 
 def _decode_12bit(buf: np.ndarray, start: np.ndarray, size: int) -> np.ndarray:
-    """ACTIVITY payloads of one size -> (nrec, samples, 3) int16 in X, Y, Z order."""
+    """ACTIVITY payloads of one size -> (nrec, samples, 3) int16 in X, Y, Z order.
+
+    Every 9 bytes hold two samples (six 12-bit values, Y X Z Y X Z); an odd last sample uses
+    4.5 bytes, so payloads are padded to whole 9-byte groups and the extra sample dropped.
+    """
     n_samp = size * 2 // 9
-    payload = buf[(start + 8)[:, None] + np.arange(size)[None, :]]
-    nib = np.empty((start.size, 2 * size), dtype=np.int32)
-    nib[:, 0::2], nib[:, 1::2] = payload >> 4, payload & 0x0F
-    nib = nib[:, : n_samp * 9].reshape(start.size, n_samp, 3, 3)
-    v = (nib[..., 0] << 8) | (nib[..., 1] << 4) | nib[..., 2]
-    v = np.where(v > 2047, v - 4096, v)
-    return v[..., [1, 0, 2]].astype(np.int16)
+    groups = -(-n_samp // 2)
+    out = np.empty((start.size, n_samp, 3), dtype=np.int16)
+    for a in range(0, start.size, _RECORD_CHUNK):  # bounded temporaries on week-long files
+        s = start[a:a + _RECORD_CHUNK]
+        idx = (s + 8)[:, None] + np.arange(groups * 9)[None, :]
+        raw = buf[np.minimum(idx, buf.size - 1)].reshape(s.size, groups, 9).astype(np.int16)
+        v = np.empty((s.size, groups, 6), dtype=np.int16)
+        for k in range(3):  # 3 bytes -> two values: hi = b0 b1[7:4], lo = b1[3:0] b2
+            b0, b1, b2 = raw[..., 3 * k], raw[..., 3 * k + 1], raw[..., 3 * k + 2]
+            v[..., 2 * k] = (b0 << 4) | (b1 >> 4)
+            v[..., 2 * k + 1] = ((b1 & 0x0F) << 8) | b2
+        v -= (v > 2047) * np.int16(4096)
+        v = v.reshape(s.size, groups * 2, 3)[:, :n_samp]
+        out[a:a + _RECORD_CHUNK] = v[..., [1, 0, 2]]
+    return out
 
 
 def _decode_16bit(buf: np.ndarray, start: np.ndarray, size: int) -> np.ndarray:
@@ -124,10 +137,13 @@ def _activity(buf, rec: np.ndarray, rate: float) -> tuple[np.ndarray, np.ndarray
             parts.append((grp[:, 4], dec, t))
     if not parts:
         return np.zeros((0, 3), np.int16), np.zeros(0, np.int64), 0
-    order = np.argsort(np.concatenate([np.repeat(p[0], p[1].shape[1]) for p in parts]),
-                       kind="stable")
-    counts = np.concatenate([p[1].reshape(-1, 3) for p in parts])[order]
-    times = np.concatenate([p[2].ravel() for p in parts])[order]
+    counts = np.concatenate([p[1].reshape(-1, 3) for p in parts])
+    times = np.concatenate([p[2].ravel() for p in parts])
+    rec_no = np.concatenate([p[0] for p in parts])
+    if np.any(np.diff(rec_no) < 0):  # groups interleave in the file: restore file order
+        order = np.argsort(np.concatenate([np.repeat(p[0], p[1].shape[1]) for p in parts]),
+                           kind="stable")
+        counts, times = counts[order], times[order]
     return counts, times, int(act.shape[0])
 
 
