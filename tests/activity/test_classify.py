@@ -57,6 +57,8 @@ def test_epochs_schema_and_classes_of_an_unseen_person(unseen, tiny_model):
     assert (ep.loc[~walk, "pace"] == "").all()
     ok = ep["activity"] != "non_wear"
     assert ep.loc[ok, "confidence"].between(0, 1).all()
+    assert ep.attrs["model_sha256"] == tiny_model.sha256
+    assert ep.attrs["mode"] == "thigh model"
 
 
 def test_back_sensor_splits_sedentary(unseen, tiny_model, harth_segments):

@@ -96,3 +96,13 @@ def test_cycling_rule_silent_on_static_and_real_selfback(selfback_segments):
         m = _rule(seg.thigh_g[np.isfinite(seg.thigh_g).all(axis=1)])
         fired[seg.name.split("/")[-2]] = fired.get(seg.name.split("/")[-2], 0) + int(m.sum())
     assert sum(fired.values()) == 0, fired
+
+
+def test_cycling_needs_two_adjacent_windows():
+    from walkback.activity.rules import persistent
+
+    m = np.array([1, 0, 1, 1, 0, 1, 1, 0], bool)
+    breaks = np.zeros(8, bool)
+    breaks[6] = True  # windows 5 and 6 are not adjacent in time
+    assert persistent(m, breaks).tolist() == [0, 0, 1, 1, 0, 0, 0, 0]
+    assert persistent(m).tolist() == [0, 0, 1, 1, 0, 1, 1, 0]

@@ -21,7 +21,13 @@ from walkback.activity.features import (
 )
 from walkback.activity.labels import STUDY_CLASS, WALKING_CLASSES
 from walkback.activity.model import Model, load_default_model
-from walkback.activity.rules import RULE_FEATURES, apply_cycling, cycling_mask, trunk_split
+from walkback.activity.rules import (
+    RULE_FEATURES,
+    apply_cycling,
+    cycling_mask,
+    persistent,
+    trunk_split,
+)
 from walkback.activity.settings import ActivitySettings
 from walkback.activity.smoothing import smooth_proba
 from walkback.errors import InputDataError
@@ -62,7 +68,7 @@ def decide(model: Model, X: np.ndarray, settings: ActivitySettings,
     if settings.cycling_rule and "cycling" not in model.classes:
         col = {n: i for i, n in enumerate(model.feature_names)}
         f = {n: X[:, col[n]] for n in RULE_FEATURES}
-        cyc = cycling_mask(f, back_vm_std_g, back_incl_deg)
+        cyc = persistent(cycling_mask(f, back_vm_std_g, back_incl_deg), breaks)
         act = apply_cycling(act, cyc)
         conf = np.where(act == "cycling", np.float32(np.nan), conf).astype(np.float32)
     if back_incl_deg is not None and "sedentary" in model.classes:
@@ -90,6 +96,8 @@ def classify(prepared, model: Model | None = None,
 
     ``model`` defaults to the shipped thigh model (checksum-verified). A thigh+back model needs
     ``prepared.back_g``; a thigh-only model with a back sensor present uses the trunk rule.
+    ``confidence`` is NaN for non-wear and rule-decided (cycling) windows. ``df.attrs`` holds
+    ``model_sha256``, ``model_sensors``, ``mode`` and the settings, for qc.json.
     """
     model = model or load_default_model()
     settings = settings or ActivitySettings()
@@ -134,7 +142,7 @@ def classify(prepared, model: Model | None = None,
         pace[wi] = predict_pace(model, X[walking], settings.num_threads,
                                 settings.smooth_windows, bout)
     times = prepared.start_ns + np.round(starts * (1e9 / prepared.fs_hz)).astype(np.int64)
-    return pd.DataFrame({
+    df = pd.DataFrame({
         "start_ns": times.astype(np.int64),
         "activity": activity.astype(str),
         "study_class": np.array([STUDY_CLASS[a] for a in activity], dtype=object).astype(str),
@@ -143,3 +151,9 @@ def classify(prepared, model: Model | None = None,
         "thigh_wear": thigh_frac >= 1.0,
         "back_wear": back_worn,
     }, columns=list(EPOCH_COLUMNS))
+    mode = "thigh+back model" if use_back else (
+        "thigh model + trunk rule" if prepared.has_back else "thigh model")
+    df.attrs.update({"model_sha256": model.sha256, "model_sensors": list(model.sensors),
+                     "mode": mode, "window_s": model.window_s,
+                     "settings": {k: getattr(settings, k) for k in settings.__dataclass_fields__}})
+    return df

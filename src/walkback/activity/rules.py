@@ -15,7 +15,9 @@ Cycling rule (no labelled cycling data here; NOT validated on labelled data)
     acceleration 0.6-2.2 Hz, i.e. 36-132 rpm, holding >= 25 % of the 0.3-12 Hz power near the
     peak) and without impacts (sd of |a| < 0.8 g: pedalling moves the thigh smoothly, unlike
     running); with a back sensor the trunk must also be quiet
-    (sd of back |a| < 0.25 g) and not horizontal. The rule overrides every class except ``running``.
+    (sd of back |a| < 0.25 g) and not horizontal. Cycling is sustained, so a window counts only
+    when a neighbouring window of the same run also passes (a 10-s minimum bout): this removes
+    isolated leg movements while seated. The rule overrides every class except ``running``.
 """
 
 from __future__ import annotations
@@ -70,6 +72,20 @@ def cycling_mask(f: dict[str, np.ndarray], back_vm_std_g: np.ndarray | None = No
         upright = ~(back_incl_deg >= c["back_incl_max_deg"])
         m &= quiet & upright
     return m
+
+
+def persistent(mask: np.ndarray, breaks: np.ndarray | None = None) -> np.ndarray:
+    """``mask`` kept only where the previous or next window of the same run is also True.
+
+    ``breaks[i]`` True when window ``i`` starts a new run (not adjacent in time to ``i - 1``).
+    """
+    m = np.asarray(mask, dtype=bool)
+    b = np.zeros(len(m), dtype=bool) if breaks is None else np.asarray(breaks, dtype=bool)
+    prev = np.zeros_like(m)
+    prev[1:] = m[:-1] & ~b[1:]
+    nxt = np.zeros_like(m)
+    nxt[:-1] = m[1:] & ~b[1:]
+    return m & (prev | nxt)
 
 
 def apply_cycling(activity: np.ndarray, mask: np.ndarray) -> np.ndarray:
