@@ -71,7 +71,7 @@ def test_bad_input_names_the_file(tmp_path):
     with pytest.raises(InputDataError, match=r"001\.csv.*missing column"):
         datasets.load_selfback(tmp_path)
     p.write_text("time,x,y,z\nnot-a-time,1,2,3\nalso-not,1,2,3\n")
-    with pytest.raises(InputDataError, match=r"001\.csv.*unparseable times"):
+    with pytest.raises(InputDataError, match=r"001\.csv: row 2, column 'time'"):
         datasets.load_selfback(tmp_path)
     with pytest.raises(InputDataError, match="unknown dataset format"):
         datasets.load(tmp_path, "parquet")

@@ -10,8 +10,11 @@ Folder layouts
 * ``selfback``: ``<root>/<activity>/<subject>.csv.gz`` (or ``.csv``), columns ``time,x,y,z[,class]``,
   g, ~100 Hz; ``activity`` is one of :data:`~walkback.activity.labels.SELFBACK_LABELS`.
 * ``harth``: ``<root>/<subject>.csv[.gz]``, columns ``timestamp,back_x,back_y,back_z,thigh_x,thigh_y,
-  thigh_z,label`` (g; 50 or 100 Hz); labels are HARTH integer codes
-  (:data:`~walkback.activity.labels.HARTH_LABELS`; unknown codes become ``other``).
+  thigh_z,label`` (g; 50 or 100 Hz); labels are HARTH integer codes, named by
+  :func:`walkback.io.csvfiles.read_harth_csv` and mapped to fine classes by
+  :data:`~walkback.activity.labels.HARTH_IO_NAMES` (unknown codes become ``other``).
+
+Files are read with :mod:`walkback.io`'s CSV readers (true sample times, row-precise errors).
 """
 
 from __future__ import annotations
@@ -21,12 +24,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 
 from walkback.activity import _prep
 from walkback.activity.features import compute_features, feature_names, window_starts
-from walkback.activity.labels import HARTH_LABELS, SELFBACK_LABELS
-from walkback.errors import InputDataError, ReadError
+from walkback.activity.labels import FINE_CLASSES, HARTH_IO_NAMES, SELFBACK_LABELS
+from walkback.errors import InputDataError
+from walkback.io.csvfiles import read_harth_csv, read_selfback_csv
 
 log = logging.getLogger(__name__)
 
@@ -52,25 +55,11 @@ class LabelledSegment:
     pace: np.ndarray
 
 
-def _read_csv(path: Path, columns: list[str]) -> pd.DataFrame:
-    try:
-        df = pd.read_csv(path)
-    except (OSError, ValueError) as exc:
-        raise ReadError(f"{path}: cannot read CSV ({exc})") from exc
-    missing = [c for c in columns if c not in df.columns]
-    if missing:
-        raise InputDataError(f"{path}: missing column(s) {missing}; expected {columns}")
-    return df
-
-
-def _times_ns(path: Path, col: pd.Series) -> np.ndarray:
-    try:
-        t = pd.to_datetime(col, format="mixed").to_numpy("datetime64[ns]").astype(np.int64)
-    except (ValueError, TypeError) as exc:
-        raise InputDataError(f"{path}: column {col.name!r} holds unparseable times ({exc})") from exc
-    if len(t) < 2 or np.any(np.diff(t) < 0):
-        raise InputDataError(f"{path}: times in {col.name!r} must be non-decreasing, >= 2 rows")
-    return t
+def fine_from_io(labels: np.ndarray) -> np.ndarray:
+    """Fine classes of the HARTH label names :mod:`walkback.io` returns (unknown -> ``other``)."""
+    uniq, inv = np.unique(np.asarray(labels).astype(str), return_inverse=True)
+    mapped = [HARTH_IO_NAMES.get(u, u if u in FINE_CLASSES else "other") for u in uniq]
+    return np.asarray(mapped, dtype=object)[inv]
 
 
 def _nearest(labels: np.ndarray, t_src: np.ndarray, t_grid: np.ndarray) -> np.ndarray:
@@ -113,10 +102,9 @@ def load_selfback(
     for subject, items in sorted(files.items()):
         grids = []
         for folder, p in items:
-            df = _read_csv(p, ["time", "x", "y", "z"])
-            t = _times_ns(p, df["time"])
-            raw = _apply(df[["x", "y", "z"]].to_numpy(np.float64), transform)
-            t0, g = _prep.resample(t, raw, fs_hz)
+            rec = read_selfback_csv(p)
+            raw = _apply(np.asarray(rec.accel_g, np.float64), transform)
+            t0, g = _prep.resample(rec.time_ns, raw, fs_hz)
             grids.append((folder, p, t0, g))
         allg = np.concatenate([g for *_, g in grids])
         up = np.concatenate([np.full(len(g), SELFBACK_LABELS[f][0] in _prep.UPRIGHT_LABELS)
@@ -148,16 +136,16 @@ def load_harth(
     paths = _subjects(sorted(root.glob("*.csv*")), subjects)
     if not paths:
         raise InputDataError(f"{root}: no HARTH-style <subject>.csv[.gz] files found")
-    cols = ["timestamp", "back_x", "back_y", "back_z", "thigh_x", "thigh_y", "thigh_z", "label"]
     out = []
     for p in paths:
-        df = _read_csv(p, cols)
-        t = _times_ns(p, df["timestamp"])
-        codes = pd.to_numeric(df["label"], errors="coerce").fillna(-1).astype(int).to_numpy()
-        names = np.array([HARTH_LABELS.get(int(c), "other") for c in codes], dtype=object)
+        recs = read_harth_csv(p)
+        if recs["thigh"].labels is None:
+            raise InputDataError(f"{p}: no 'label' column; training data must be labelled")
+        t = recs["thigh"].time_ns
+        names = fine_from_io(recs["thigh"].labels)
         sig = {}
         for s in ("thigh", "back"):
-            raw = _apply(df[[f"{s}_x", f"{s}_y", f"{s}_z"]].to_numpy(np.float64), transform)
+            raw = _apply(np.asarray(recs[s].accel_g, np.float64), transform)
             t0, g = _prep.resample(t, raw, fs_hz)
             grid = t0 + np.round(np.arange(len(g)) * (1e9 / fs_hz)).astype(np.int64)
             act = _nearest(names, t, grid)

@@ -60,21 +60,14 @@ SELFBACK_LABELS: dict[str, tuple[str, str]] = {
     "lying": ("lying", ""),
 }
 
-#: HARTH / HAR70+ integer codes -> fine class. Inactive cycling (sitting or standing on a bike
-#: without pedalling, codes 130 / 140) is mapped to what the thigh does: sitting / standing.
-HARTH_LABELS: dict[int, str] = {
-    1: "walking",
-    2: "running",
-    3: "shuffling",
-    4: "stairs_up",
-    5: "stairs_down",
-    6: "standing",
-    7: "sitting",
-    8: "lying",
-    13: "cycling",
-    14: "cycling",
-    130: "sitting",
-    140: "standing",
+#: HARTH label names from :mod:`walkback.io` that are not fine classes -> fine class. Inactive
+#: cycling (sitting or standing on a bike without pedalling, HARTH codes 130 / 140) is mapped to
+#: what the thigh does: sitting / standing.
+HARTH_IO_NAMES: dict[str, str] = {
+    "cycling_sit": "cycling",
+    "cycling_stand": "cycling",
+    "cycling_sit_inactive": "sitting",
+    "cycling_stand_inactive": "standing",
 }
 
 
