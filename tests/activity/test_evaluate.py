@@ -57,3 +57,24 @@ def test_smoothing_removes_isolated_windows_within_runs_only():
     assert smooth_proba(p, 1) is p
     first, last = run_bounds(breaks)
     assert first.tolist() == [0] * 7 + [7, 7] and last.tolist() == [7] * 7 + [9, 9]
+
+
+def test_walking_without_pace_labels_is_not_penalised_and_nan_is_null():
+    t = np.array(["walking", "standing"], object)
+    p = np.array(["walking", "standing"], object)
+    pall = np.array(["slow", "slow"], object)
+    s = scores(t, p, np.array(["", ""], object), np.where(p == "walking", pall, ""), pall)
+    assert s["macro_f1_with_pace"] == 1.0
+    assert s["pace_accuracy"] is None
+
+
+def test_window_fraction_matches_direct_count():
+    from walkback.activity.classify import _window_fraction
+    from walkback.activity.features import window_starts
+
+    rng = np.random.default_rng(0)
+    mask = rng.random(5_003) < 0.7
+    for win, step in ((250, 250), (250, 125), (250, 100)):
+        st = window_starts(len(mask), win, step)
+        direct = np.array([mask[s : s + win].mean() for s in st])
+        np.testing.assert_allclose(_window_fraction(mask, st, win), direct)

@@ -73,6 +73,11 @@ def binary_f1(truth: np.ndarray, pred: np.ndarray) -> float:
     return 2 * tp / den if den else float("nan")
 
 
+def _r(x: float) -> float | None:
+    """Rounded score; None (JSON null) when undefined (e.g. no pace labels in the data)."""
+    return round(float(x), 4) if np.isfinite(x) else None
+
+
 def scores(true_act: np.ndarray, pred_act: np.ndarray, true_pace: np.ndarray,
            pred_pace_walk: np.ndarray, pred_pace_all: np.ndarray) -> dict[str, Any]:
     """All metrics (see module docstring). ``pred_pace_walk``: pace where the prediction is walking
@@ -84,17 +89,21 @@ def scores(true_act: np.ndarray, pred_act: np.ndarray, true_pace: np.ndarray,
     walk_t = np.isin(true_act, list(WALKING_CLASSES))
     walk_p = np.isin(pred_act, list(WALKING_CLASSES))
     has_pace = np.isin(true_pace, PACE_CLASSES)
-    tp_ = np.where(true_act == "walking", "walking_" + true_pace.astype(str), true_act)
-    pp_ = np.where(pred_act == "walking", "walking_" + pred_pace_walk.astype(str), pred_act)
+    # walking split by pace when the data have pace labels (else the plain fine classes)
+    if has_pace.any():
+        tp_ = np.where(true_act == "walking", "walking_" + true_pace.astype(str), true_act)
+        pp_ = np.where(pred_act == "walking", "walking_" + pred_pace_walk.astype(str), pred_act)
+    else:
+        tp_, pp_ = true_act, pred_act
     pace_table, macro_pace, _ = per_class(tp_, pp_)
     pace_acc = float(np.mean(pred_pace_all[has_pace] == true_pace[has_pace])) if has_pace.any() \
         else float("nan")
     return {
-        "macro_f1": round(macro, 4),
-        "merged_macro_f1": round(merged, 4),
-        "walking_f1": round(binary_f1(walk_t, walk_p), 4),
-        "pace_accuracy": round(pace_acc, 4),
-        "macro_f1_with_pace": round(macro_pace, 4),
+        "macro_f1": _r(macro),
+        "merged_macro_f1": _r(merged),
+        "walking_f1": _r(binary_f1(walk_t, walk_p)),
+        "pace_accuracy": _r(pace_acc),
+        "macro_f1_with_pace": _r(macro_pace),
         "n_windows": int(len(true_act)),
         "per_class": table,
         "confusion_matrix": cm,
