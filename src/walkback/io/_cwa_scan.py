@@ -13,7 +13,8 @@ piecewise-linear interpolation through consecutive anchors: sample ``i`` of bloc
 ``T_k + (i - o_k) * p`` where ``p`` (ns per sample) is the period measured between anchors
 ``k-1`` and ``k`` for samples before the anchor and between ``k`` and ``k+1`` after it. A segment
 between two anchors is used only if the blocks are consecutive in the file (no rejected block
-between), their sequence ids increase by one, and its period is within 25 % of nominal; otherwise
+between), their sequence ids increase by one, the earlier block is full (a part-filled block ends a
+run: logging stopped or a gap follows), and its period is within 25 % of nominal; otherwise
 the period on the other side of the anchor is used, or the nominal period if neither is usable.
 So the device's own clock is followed (real AX3s run a few % off nominal) and gaps stay gaps.
 """
@@ -218,7 +219,7 @@ def _anchors(f: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _periods(f: np.ndarray, index: np.ndarray, t: np.ndarray, off: np.ndarray,
-             count: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+             count: np.ndarray, cap: int) -> tuple[np.ndarray, np.ndarray]:
     """Period (ns/sample) before and after each anchor, following the rule in the module doc."""
     nominal = NS / np.asarray(F.rate_from_code(f["rate"]), dtype=np.float64)
     if t.shape[0] < 2:
@@ -229,6 +230,7 @@ def _periods(f: np.ndarray, index: np.ndarray, t: np.ndarray, off: np.ndarray,
         seg = d_t / d_idx
     usable = (np.diff(index) == 1) & (np.diff(f["sequence"].astype(np.int64)) == 1) & (d_idx > 0)
     usable &= np.abs(seg / nominal[:-1] - 1) <= PERIOD_TOLERANCE
+    usable &= count[:-1] == cap  # a part-filled block ends a run (logging stopped or a gap)
     seg = np.where(usable, seg, np.nan)
     before = np.r_[np.nan, seg]
     after = np.r_[seg, np.nan]
@@ -288,7 +290,8 @@ def _table(header: dict[str, Any], n: int, f: np.ndarray, good: np.ndarray,
     if ref is None or not (first_local - 30 * 86400 * NS <= ref <= first_local):
         ref = first_local  # the clock was set at configuration; else use the first block
     t, off_ns = local_to_utc(local_ns[good], timezone, ref)
-    before, after = _periods(g, good, t, off[good], count)
+    cap = 120 if packing == 0x30 else F.DATA_BYTES // (2 * (packing >> 4))
+    before, after = _periods(g, good, t, off[good], count, cap)
     codes = np.bincount(g["rate"]).argmax()
     return BlockTable(
         header=header, n_blocks_file=n, index=good, count=count, anchor_ns=t,

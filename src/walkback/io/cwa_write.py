@@ -6,7 +6,8 @@ What is written (all vectorised, a week at 100 Hz takes seconds):
   configuration time = the first sample's local time, url-encoded metadata);
 * 512-byte "AX" data blocks of 120 (packed) or 80 (unpacked) samples with valid checksums;
   a new block starts at every gap (consecutive samples more than 1.5 periods apart), so a block
-  before a gap can be partly filled;
+  before a gap can be partly filled; within a block times are linear between anchors, so
+  irregular intervals shorter than 1.5 periods are smoothed (uniform sampling is exact);
 * per block one anchor, on the block's first sample: whole local seconds in the packed timestamp,
   the fraction of a second in ``deviceFractional`` (15 bits, 1/32768 s) and the firmware's
   backward-compatible ``timestampOffset = -((frac16 * int(rate)) >> 16)``;
@@ -17,9 +18,10 @@ first sample, held for the whole file (as a real device clock does; see :mod:`wa
 
 Resolution: packed samples keep a 10-bit mantissa with a 2-bit exponent (1/256 g steps up to
 +/-2 g, 1/128 g to 4 g, 1/64 g to 8 g, 1/32 g to 16 g); unpacked samples are int16 in 1/256 g.
-Values are rounded to the nearest step and clipped to +/- ``range_g``. Times: each block
+Values are rounded to the nearest step and clipped to +/- ``range_g`` (packed: at most
+511 * 8 / 256 = 15.97 g, the format's largest value). Times: each block
 anchor is rounded to 1/65536 s, samples are linear between anchors; read back they are within
-1/32768 s (31 us) of the times given.
+1.5/32768 s (46 us) of the times given (anchor rounding, extrapolated over at most one block).
 """
 
 from __future__ import annotations
