@@ -130,3 +130,17 @@ def test_bad_input_is_rejected():
         canonicalise(np.zeros((10, 2)), 50.0)
     with pytest.raises(InputDataError, match="sensor"):
         canonicalise(np.zeros((10, 3)), 50.0, "wrist")
+
+
+@pytest.mark.parametrize("name", sorted(ROTATIONS))
+def test_rotated_harth_standing_with_upright_hint(harth, name):
+    # HARTH S006: 100 s of mostly standing/shuffling (no gait to speak of): only the long axis can be
+    # known, and only when the caller says the chunk is upright
+    _, thigh, back, _ = harth
+    for x in (thigh, back):
+        ref, ref_rep = canonicalise(x, 100.0, "thigh", posture_hint="upright")
+        got, rep = canonicalise(_rotate(x, ROTATIONS[name]), 100.0, "thigh",
+                                posture_hint="upright")
+        assert rep.long_axis_evidence == "posture_hint" and not rep.determined
+        assert np.median(got[:, 0]) > 0.9
+        np.testing.assert_allclose(got[:, 0], ref[:, 0], atol=1e-5)
