@@ -110,3 +110,21 @@ def test_unsynchronisable_back_is_refused_or_dropped(inputs):
         prepare(thigh, far)
     p = prepare(thigh, far, PrepareSettings(on_sync_error="drop_back"))
     assert not p.has_back and p.qc["sync"]["ok"] is False
+
+
+def test_prepare_real_axivity_200hz_file(shared_data):
+    from walkback import io
+
+    rec = io.read(shared_data / "devices" / "axivity" / "ax3_sample.cwa")
+    p = prepare(rec)
+    q = p.qc["thigh"]
+    json.dumps(p.qc)
+    assert abs(q["resampling"]["input_rate_hz"] - rec.info.measured_rate_hz) < 0.5  # ~197 Hz
+    assert abs(p.n - rec.duration_s * 50) <= 2 and p.thigh_valid.all()
+    # 5 minutes with little stillness: calibration declines with a reason instead of guessing
+    assert not q["calibration"]["ok"] and "not enough still data" in q["calibration"]["reason"]
+    # orientation is a signed permutation; the low-frequency signal is the device's, re-axed
+    m = np.array(q["orientation"]["matrix"])
+    raw = rec.accel_g.astype(np.float64) @ m.T
+    np.testing.assert_allclose(np.nanmean(p.thigh_g, 0), raw.mean(0), atol=0.01)
+    assert q["nonwear"]["has_temperature"] and q["nonwear"]["intervals"] == []
