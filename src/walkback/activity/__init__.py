@@ -7,6 +7,7 @@ shipped model and its validation.
 """
 
 from walkback.activity.classify import EPOCH_COLUMNS, classify, predict_pace
+from walkback.activity.estimator import ActivityClassifier
 from walkback.activity.features import FEATURES, compute_features, feature_names
 from walkback.activity.model import Model, load_default_model, load_model
 from walkback.activity.settings import ActivitySettings, TrainSettings
@@ -15,6 +16,7 @@ from walkback.activity.train import fit
 __all__ = [
     "EPOCH_COLUMNS",
     "FEATURES",
+    "ActivityClassifier",
     "ActivitySettings",
     "Model",
     "TrainSettings",
