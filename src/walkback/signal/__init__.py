@@ -12,7 +12,7 @@ from walkback.signal.calibrate import CalibrationResult, apply_calibration, fit_
 from walkback.signal.days import calendar_days
 from walkback.signal.nonwear import NonWearResult, NonWearSettings, detect_nonwear
 from walkback.signal.orientation import OrientationReport, canonicalise
-from walkback.signal.prepare import prepare
+from walkback.signal.pipeline import prepare
 from walkback.signal.resample import ResampledSignal, resample_uniform
 from walkback.signal.settings import PrepareSettings
 from walkback.signal.sync import SyncResult, SyncSettings, estimate_sync
