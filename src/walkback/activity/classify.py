@@ -90,6 +90,23 @@ def predict_pace(model: Model, X: np.ndarray, num_threads: int = 1, smooth_windo
     return np.asarray(model.pace_classes, dtype=object)[np.argmax(p, axis=1)]
 
 
+def _window_inputs(prepared, model: Model, starts: np.ndarray, win: int, back_worn: np.ndarray):
+    """Model features of the worn windows, and the back's trunk inclination / sd of |a| when a
+    thigh-only model meets a back sensor (else None). Back values are NaN where it is not worn."""
+    use_back = "back" in model.sensors
+    X = compute_features(prepared.thigh_g, starts, win, prepared.fs_hz,
+                         back_g=prepared.back_g if use_back else None,
+                         names=list(model.feature_names))
+    if use_back:
+        X[~back_worn, len(feature_names(("thigh",))) :] = np.nan
+    b_incl = b_sd = None
+    if prepared.has_back and not use_back:
+        b_incl, b_sd = orientation_summary(prepared.back_g, starts, win)
+        b_incl[~back_worn] = np.nan
+        b_sd[~back_worn] = np.nan
+    return X, b_incl, b_sd
+
+
 def classify(prepared, model: Model | None = None,
              settings: ActivitySettings | None = None) -> pd.DataFrame:
     """Activity epochs of a :class:`walkback.signal.Prepared` signal (schema: docs/SCHEMAS.md).
@@ -115,16 +132,7 @@ def classify(prepared, model: Model | None = None,
     if prepared.has_back:
         back_worn = _window_fraction(prepared.back_wear, starts, win) >= 1.0
     use_back = "back" in model.sensors
-    X = compute_features(prepared.thigh_g, starts[worn], win, prepared.fs_hz,
-                         back_g=prepared.back_g if use_back else None,
-                         names=list(model.feature_names))
-    if use_back:
-        X[~back_worn[worn], len(feature_names(("thigh",))) :] = np.nan
-    b_incl = b_sd = None
-    if prepared.has_back and not use_back:
-        b_incl, b_sd = orientation_summary(prepared.back_g, starts[worn], win)
-        b_incl[~back_worn[worn]] = np.nan
-        b_sd[~back_worn[worn]] = np.nan
+    X, b_incl, b_sd = _window_inputs(prepared, model, starts[worn], win, back_worn[worn])
     idx = np.flatnonzero(worn)
     breaks = np.ones(len(idx), dtype=bool)
     breaks[1:] = np.diff(idx) > 1
