@@ -98,3 +98,17 @@ def test_unknown_harth_code_warns(tmp_path):
     assert "99" in recs["back"].info.warnings[0]
     with pytest.raises(InputDataError, match="read_harth_csv"):
         read(p)
+
+
+def test_wall_clock_csv_across_autumn_dst(tmp_path):
+    utc = pd.date_range("2024-10-27 00:00", "2024-10-27 02:00", freq="1min", tz="UTC",
+                        inclusive="left")
+    local = utc.tz_convert("Europe/Oslo").tz_localize(None)  # 02:00-02:59 appears twice
+    p = tmp_path / "wall.csv"
+    pd.DataFrame({"time": local.strftime("%Y-%m-%d %H:%M:%S"), "x": 0, "y": 0, "z": 1}).to_csv(
+        p, index=False)
+    with pytest.raises(InputDataError, match="time goes backwards"):
+        read_csv(p, timezone="Europe/Oslo")  # a device clock never goes back: refused
+    rec = read_csv(p, timezone="Europe/Oslo", clock="wall")
+    np.testing.assert_array_equal(rec.time_ns, utc.as_unit("ns").asi8)
+    assert rec.info.extra["utc_offset_s"] is None

@@ -7,11 +7,12 @@ Public API (signatures are stable; details in docs/io.md)::
     write_cwa(path, accel_g, *, time_ns=None, start_ns=None, rate_hz=100.0, packed=True,
               range_g=8, temperature_c=25.0, light=0.0, battery_v=4.0, device_id=12345,
               session_id=1, timezone="Europe/Oslo", metadata="") -> Path
-    read_harth_csv(path, *, timezone="UTC", rate_hz=None) -> {"back": Recording, "thigh": Recording}
-    read_selfback_csv(path, *, timezone="UTC", rate_hz=None) -> Recording
+    read_harth_csv(path, *, timezone="UTC", rate_hz=None, clock="device")
+        -> {"back": Recording, "thigh": Recording}
+    read_selfback_csv(path, *, timezone="UTC", rate_hz=None, clock="device") -> Recording
     read_csv(path, *, time_column="time", time_unit=None, time_format=None,
              axis_columns=("x", "y", "z"), scale=1.0, label_column=None, timezone="UTC",
-             rate_hz=None) -> Recording
+             rate_hz=None, clock="device") -> Recording
     sniff(path) -> str
 
 ``timezone=None`` means the format's default: ``"Europe/Oslo"`` for Axivity (and GENEActiv files

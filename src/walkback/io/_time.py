@@ -52,3 +52,34 @@ def local_to_utc(local_ns: np.ndarray | int, timezone: str, reference_local_ns: 
 def iso(ns: int) -> str:
     """ISO text of a (UTC or naive local) ns timestamp, to the microsecond."""
     return (_EPOCH + timedelta(microseconds=int(ns) // 1000)).isoformat()
+
+
+def wall_to_utc(local_ns: np.ndarray, timezone: str) -> np.ndarray:
+    """Convert local wall times that FOLLOW the zone's DST (e.g. a tool's CSV export) to UTC.
+
+    Each time takes the zone's offset at that wall time. The repeated autumn hour is resolved by
+    the order of the samples: times in it before the clock goes back take the first occurrence
+    (summer offset), times after it the second. Skipped spring times take the offset in force
+    before the change. Local times must be non-decreasing except for that one step back.
+    """
+    local_ns = np.asarray(local_ns, dtype=np.int64)
+    if local_ns.size == 0:
+        return local_ns.copy()
+    z = zone(timezone)
+    hour = np.floor_divide(local_ns, 3600 * NS)
+    h0, h1 = int(hour.min()), int(hour.max())
+    hours = np.arange(h0, h1 + 1)
+    off = np.empty((2, hours.size), dtype=np.int64)
+    for k, h in enumerate(hours):
+        dt = _EPOCH + timedelta(hours=int(h), minutes=30)
+        for fold in (0, 1):
+            o = dt.replace(tzinfo=z, fold=fold).utcoffset()
+            off[fold, k] = int(o.total_seconds()) * NS if o is not None else 0
+    idx = hour - h0
+    o0, o1 = off[0, idx], off[1, idx]
+    ambiguous = o0 != o1
+    fold = np.zeros(local_ns.size, dtype=bool)
+    if ambiguous.any():
+        back = np.r_[False, np.diff(local_ns) < 0]
+        fold = ambiguous & (np.cumsum(back) > 0)
+    return local_ns - np.where(fold, o1, o0)

@@ -4,7 +4,9 @@ Time zone: research CSVs hold naive wall-clock times. By default they are taken 
 (``timezone="UTC"``): HARTH/HAR70+ times are not tied to a real zone, and keeping the times as
 written is the least surprising choice. Give ``timezone=`` (IANA) when a file's times are a
 device's local clock: the whole file is then shifted by that zone's offset at its first sample
-(one fixed offset, as for device files; see :mod:`walkback.io._time`).
+(one fixed offset, as for device files; see :mod:`walkback.io._time`). ``clock="wall"`` is for
+files whose times follow the zone's daylight-saving changes (exports of tools that print local
+time): each time takes the zone's offset, the repeated autumn hour resolved by sample order.
 
 Errors: a missing column, a non-numeric value or a time that goes backwards raises
 :class:`walkback.errors.InputDataError` naming the file, the (1-based, header = row 1) row and
@@ -19,9 +21,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from walkback.errors import InputDataError, ReadError
+from walkback.errors import InputDataError, ReadError, SettingsError
 from walkback.io._summary import estimate_rate, gaps_and_rate
-from walkback.io._time import local_to_utc
+from walkback.io._time import local_to_utc, wall_to_utc
 from walkback.io.types import Recording, RecordingInfo
 
 #: HARTH / HAR70+ label codes (Logacjov et al. 2021; Ustad et al. 2023).
@@ -65,7 +67,7 @@ def _numeric(df: pd.DataFrame, cols: Sequence[str], path, scale: float = 1.0) ->
 
 
 def _times(df: pd.DataFrame, col: str, path, *, unit: str | None, fmt: str | None,
-           timezone: str) -> tuple[np.ndarray, float]:
+           timezone: str, clock: str = "device") -> tuple[np.ndarray, float | None]:
     """Column ``col`` -> int64 UTC ns (and the UTC offset used, s)."""
     raw = df[col]
     if unit is not None:
@@ -87,16 +89,24 @@ def _times(df: pd.DataFrame, col: str, path, *, unit: str | None, fmt: str | Non
             raise InputDataError(f"{path}: row {bad[0] + 2}, column {col!r}: not a time "
                                  f"({raw.iloc[bad[0]]!r}; format {fmt or 'ISO 8601'})")
         local = parsed.to_numpy().astype("datetime64[ns]").astype(np.int64)
-    back = np.flatnonzero(np.diff(local) < 0)
+    if clock not in ("device", "wall"):
+        raise SettingsError(f"clock must be 'device' or 'wall', got {clock!r}")
+    off = None
+    if clock == "wall":
+        utc = wall_to_utc(local, timezone)
+    else:
+        utc, off_ns = local_to_utc(local, timezone, int(local[0]))
+        off = off_ns / 1e9
+    back = np.flatnonzero(np.diff(utc) < 0)
     if back.size:
         raise InputDataError(f"{path}: row {back[0] + 3}, column {col!r}: time goes backwards "
                              f"({raw.iloc[back[0] + 1]!r} after {raw.iloc[back[0]]!r})")
-    utc, off = local_to_utc(local, timezone, int(local[0]))
-    return utc, off / 1e9
+    return utc, off
 
 
 def _recording(path, fmt: str, t: np.ndarray, acc: np.ndarray, labels, timezone: str,
-               off_s: float, rate_hz: float | None, device: str = "", extra=None) -> Recording:
+               off_s: float | None, rate_hz: float | None, device: str = "",
+               extra=None) -> Recording:
     rate = float(rate_hz) if rate_hz else estimate_rate(t)
     gaps, measured = gaps_and_rate(t, rate)
     info = RecordingInfo(
@@ -108,8 +118,8 @@ def _recording(path, fmt: str, t: np.ndarray, acc: np.ndarray, labels, timezone:
     return Recording(time_ns=t, accel_g=acc, info=info, labels=labels)
 
 
-def read_harth_csv(path: str | Path, *, timezone: str = "UTC",
-                   rate_hz: float | None = None) -> dict[str, Recording]:
+def read_harth_csv(path: str | Path, *, timezone: str = "UTC", rate_hz: float | None = None,
+                   clock: str = "device") -> dict[str, Recording]:
     """Read a HARTH / HAR70+ CSV: ``{"back": Recording, "thigh": Recording}`` with labels.
 
     Columns ``timestamp,back_x,back_y,back_z,thigh_x,thigh_y,thigh_z[,label]`` (g). Integer
@@ -117,7 +127,7 @@ def read_harth_csv(path: str | Path, *, timezone: str = "UTC",
     warning). Both recordings share the time vector and labels.
     """
     df = _load(path, HARTH_COLUMNS)
-    t, off = _times(df, "timestamp", path, unit=None, fmt=None, timezone=timezone)
+    t, off = _times(df, "timestamp", path, unit=None, fmt=None, timezone=timezone, clock=clock)
     labels, warnings = None, []
     if "label" in df.columns:
         codes = pd.to_numeric(df["label"], errors="coerce")
@@ -145,15 +155,15 @@ def read_harth_csv(path: str | Path, *, timezone: str = "UTC",
     return out
 
 
-def read_selfback_csv(path: str | Path, *, timezone: str = "UTC",
-                      rate_hz: float | None = None) -> Recording:
+def read_selfback_csv(path: str | Path, *, timezone: str = "UTC", rate_hz: float | None = None,
+                      clock: str = "device") -> Recording:
     """Read a SELFBACK CSV (``time,x,y,z[,class]``; g; times ``YYYY-MM-DD hh:mm:ss.fff``).
 
     The ``class`` column (activity names such as ``walk_fast``) becomes ``labels``. The times
     are the Axivity's own (about 100 Hz, with the device's jitter), kept as they are.
     """
     df = _load(path, SELFBACK_COLUMNS)
-    t, off = _times(df, "time", path, unit=None, fmt=None, timezone=timezone)
+    t, off = _times(df, "time", path, unit=None, fmt=None, timezone=timezone, clock=clock)
     acc = _numeric(df, ["x", "y", "z"], path)
     labels = df["class"].astype(str).to_numpy(dtype=object) if "class" in df.columns else None
     return _recording(path, "csv-selfback", t, acc, labels, timezone, off, rate_hz,
@@ -163,7 +173,7 @@ def read_selfback_csv(path: str | Path, *, timezone: str = "UTC",
 def read_csv(path: str | Path, *, time_column: str = "time", time_unit: str | None = None,
              time_format: str | None = None, axis_columns: Sequence[str] = ("x", "y", "z"),
              scale: float = 1.0, label_column: str | None = None, timezone: str = "UTC",
-             rate_hz: float | None = None) -> Recording:
+             rate_hz: float | None = None, clock: str = "device") -> Recording:
     """Read a generic CSV of one sensor.
 
     ``time_column`` holds either numbers in ``time_unit`` (``"s"``, ``"ms"``, ``"us"``, ``"ns"``
@@ -176,7 +186,8 @@ def read_csv(path: str | Path, *, time_column: str = "time", time_unit: str | No
         raise InputDataError(f"axis_columns must name 3 columns, got {list(axis_columns)}")
     cols = [time_column, *axis_columns] + ([label_column] if label_column else [])
     df = _load(path, cols)
-    t, off = _times(df, time_column, path, unit=time_unit, fmt=time_format, timezone=timezone)
+    t, off = _times(df, time_column, path, unit=time_unit, fmt=time_format, timezone=timezone,
+                    clock=clock)
     acc = _numeric(df, axis_columns, path, scale)
     labels = df[label_column].astype(str).to_numpy(dtype=object) if label_column else None
     return _recording(path, "csv", t, acc, labels, timezone, off, rate_hz)
