@@ -35,6 +35,7 @@ from walkback.io.types import Channel, Recording, RecordingInfo
 
 NS = 1_000_000_000
 SAMPLES_PER_PAGE = 300
+_PAGE_CHUNK = 4096
 _HEX = np.full(256, 255, dtype=np.uint8)
 for _i, _c in enumerate(b"0123456789ABCDEF"):
     _HEX[_c] = _i
@@ -97,9 +98,7 @@ def read_geneactiv(path: str | Path, *, timezone: str | None = None) -> Recordin
     reason = np.array(["" if len(d) == SAMPLES_PER_PAGE * 12 else "data line is not 3600 hex "
                        "digits" for d in data], dtype=object)
     good_idx = np.flatnonzero(reason == "")
-    hexes = np.frombuffer(b"".join(data[i] for i in good_idx), dtype=np.uint8)
-    nib = _HEX[hexes].reshape(good_idx.size, SAMPLES_PER_PAGE, 12)
-    bad_hex = (nib == 255).any(axis=(1, 2))
+    accel, light_raw, bad_hex = _decode_pages(data, good_idx, gains, offsets)
     page_t = pd.to_datetime(pd.Series([field["time"][i].decode("latin-1") for i in good_idx]),
                             format="%Y-%m-%d %H:%M:%S:%f", errors="coerce")
     freq = pd.to_numeric(pd.Series([field["freq"][i].decode("latin-1") for i in good_idx]),
@@ -108,22 +107,41 @@ def read_geneactiv(path: str | Path, *, timezone: str | None = None) -> Recordin
     reason[good_idx[bad_hex]] = "invalid hex digits"
     reason[good_idx[bad_t & ~bad_hex]] = "invalid page time or frequency"
     keep = ~(bad_hex | bad_t)
-    good_idx, nib, freq = good_idx[keep], nib[keep], freq[keep]
+    good_idx, freq = good_idx[keep], freq[keep]
     if good_idx.size == 0:
         raise CorruptFileError(f"{path}: no decodable data pages")
+    if not keep.all():
+        accel, light_raw = accel[keep], light_raw[keep]
+    accel = accel.reshape(-1, 3)
     page_local = page_t[keep].to_numpy().astype("datetime64[ns]").astype(np.int64)
-    return _build(path, head, lines, starts, field, good_idx, nib, freq, page_local, gains,
+    return _build(path, head, field, good_idx, accel, light_raw, freq, page_local, gains,
                   offsets, reason, timezone)
 
 
-def _build(path, head, lines, starts, field, good_idx, nib, freq, page_local, gains, offsets,
+def _decode_pages(data: list[bytes], idx: np.ndarray, gains: np.ndarray, offsets: np.ndarray):
+    """Hex pages -> accel (P, 300, 3) float32 g, raw light (P, 300), bad-hex flag (P,).
+
+    Decoded in chunks of pages so temporaries stay small on week-long files.
+    """
+    accel = np.empty((idx.size, SAMPLES_PER_PAGE, 3), dtype=np.float32)
+    light = np.empty((idx.size, SAMPLES_PER_PAGE), dtype=np.uint16)
+    bad = np.empty(idx.size, dtype=bool)
+    for a in range(0, idx.size, _PAGE_CHUNK):
+        sel = idx[a:a + _PAGE_CHUNK]
+        hexes = np.frombuffer(b"".join(data[i] for i in sel), dtype=np.uint8)
+        nib = _HEX[hexes].reshape(sel.size, SAMPLES_PER_PAGE, 12)
+        bad[a:a + sel.size] = (nib == 255).any(axis=(1, 2))
+        n16 = nib.astype(np.int16)
+        for k in range(3):
+            v = (n16[..., 3 * k] << 8) | (n16[..., 3 * k + 1] << 4) | n16[..., 3 * k + 2]
+            v -= (v > 2047) * np.int16(4096)
+            accel[a:a + sel.size, :, k] = (v * 100.0 - offsets[k]) / gains[k]
+        light[a:a + sel.size] = (n16[..., 9] << 6) | (n16[..., 10] << 2) | (n16[..., 11] >> 2)
+    return accel, light, bad
+
+
+def _build(path, head, field, good_idx, accel, light_raw, freq, page_local, gains, offsets,
            reason, timezone) -> Recording:
-    n16 = nib.astype(np.int32)
-    xyz = np.stack([(n16[..., 3 * k] << 8) | (n16[..., 3 * k + 1] << 4) | n16[..., 3 * k + 2]
-                    for k in range(3)], axis=-1)
-    xyz = np.where(xyz > 2047, xyz - 4096, xyz)
-    accel = ((xyz * 100.0 - offsets) / gains).astype(np.float32).reshape(-1, 3)
-    light_raw = (n16[..., 9] << 6) | (n16[..., 10] << 2) | (n16[..., 11] >> 2)
     i = np.arange(SAMPLES_PER_PAGE)[None, :]
     local = page_local[:, None] + np.rint(i * (NS / freq[:, None])).astype(np.int64)
     zone_off = _gmt_offset_s(head.get("Time Zone", ""))
@@ -132,15 +150,17 @@ def _build(path, head, lines, starts, field, good_idx, nib, freq, page_local, ga
     else:
         tz_used = timezone or "Europe/Oslo"
         _, off_ns = local_to_utc(local[:1, 0], tz_used, int(local[0, 0]))
-    t = (local - off_ns).ravel()
+    local -= off_ns
+    t = local.ravel()
     warnings = []
     keep = np.r_[True, t[1:] > np.maximum.accumulate(t)[:-1]]
     if not keep.all():
         warnings.append(f"{int((~keep).sum())} sample(s) whose page times go backwards dropped")
+        t, accel, light_raw = t[keep], accel[keep], light_raw.reshape(-1)[keep]
     volts, lux = _num(head, "Volts", path), _num(head, "Lux", path)
-    light = (light_raw.reshape(-1) * (lux / volts if volts else 1.0)).astype(np.float32)
+    light = (light_raw.reshape(-1) * np.float32(lux / volts if volts else 1.0)).astype(np.float32)
     rate = float(np.median(freq))
-    gaps, measured = gaps_and_rate(t[keep], rate)
+    gaps, measured = gaps_and_rate(t, rate)
     page_t_utc = page_local - off_ns
 
     def per_page(name: str, unit: str) -> Channel:
@@ -152,8 +172,8 @@ def _build(path, head, lines, starts, field, good_idx, nib, freq, page_local, ga
     info = RecordingInfo(
         path=str(path), format="geneactiv-bin", device=head.get("Device Type", "GENEActiv"),
         device_id=head.get("Device Unique Serial Code", ""), nominal_rate_hz=rate,
-        measured_rate_hz=measured, start_ns=int(t[keep][0]), stop_ns=int(t[keep][-1]),
-        n_samples=int(keep.sum()), n_blocks=int(good_idx.size), rejected_blocks=rejected,
+        measured_rate_hz=measured, start_ns=int(t[0]), stop_ns=int(t[-1]),
+        n_samples=int(t.size), n_blocks=int(good_idx.size), rejected_blocks=rejected,
         gaps=gaps, range_g=8.0, timezone=tz_used,
         extra={"utc_offset_s": off_ns / NS, "header_time_zone": head.get("Time Zone", ""),
                "pages_in_header": head.get("Number of Pages", ""),
@@ -162,6 +182,6 @@ def _build(path, head, lines, starts, field, good_idx, nib, freq, page_local, ga
                                "volts": volts, "lux": lux}},
         warnings=warnings,
     )
-    return Recording(time_ns=t[keep], accel_g=accel[keep], info=info,
+    return Recording(time_ns=t, accel_g=accel, info=info,
                      temperature=per_page("temp", "degC"), battery=per_page("batt", "V"),
-                     light=Channel(t[keep].copy(), light[keep], "lux"))
+                     light=Channel(t.copy(), light, "lux"))
