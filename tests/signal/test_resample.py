@@ -109,3 +109,11 @@ def test_constant_signal_stays_constant_and_duration_is_kept(rate, n, fs, c):
     assert abs(r.n - dur_s * fs) <= 1.0 + 1e-6
     assert r.valid.sum() >= r.n - 1
     np.testing.assert_allclose(r.values[r.valid], c, atol=1e-5 * max(1, abs(c)))
+
+
+def test_magnitude_mode_equals_resampling_the_magnitude(harth):
+    t, thigh, _, _ = harth
+    a = resample_uniform(t, thigh, 25.0, antialias=False, magnitude=True)
+    b = resample_uniform(t, np.linalg.norm(thigh, axis=1), 25.0, antialias=False)
+    assert a.values.ndim == 1
+    np.testing.assert_allclose(a.values, b.values, atol=1e-5)

@@ -158,13 +158,8 @@ def _synchronise(thigh_g: np.ndarray, back: Recording, start_ns: int, stop_ns: i
     # kept, the sub-sample peak interpolation keeps ms precision, and it halves the cost
     dec = 2 if s.fs_hz >= 40 else 1
     fs_sync = s.fs_hz / dec
-    mag_b = np.empty(back.n, np.float32)
-    for i0 in range(0, back.n, _ROWS):
-        blk = back.accel_g[i0 : i0 + _ROWS]
-        mag_b[i0 : i0 + _ROWS] = np.sqrt(np.einsum("ij,ij->i", blk, blk))
-    b_res = resample_uniform(back.time_ns, mag_b, fs_sync, max_gap_s=s.max_gap_s,
-                             start_ns=start_ns, stop_ns=stop_ns, antialias=False)
-    del mag_b
+    b_res = resample_uniform(back.time_ns, back.accel_g, fs_sync, max_gap_s=s.max_gap_s,
+                             start_ns=start_ns, stop_ns=stop_ns, antialias=False, magnitude=True)
     sub = thigh_g[::dec]
     mag_t = np.empty(sub.shape[0], np.float32)
     for i0 in range(0, sub.shape[0], _ROWS):

@@ -195,6 +195,7 @@ def resample_uniform(
     clock: Callable[[np.ndarray], np.ndarray] | None = None,
     antialias: bool = True,
     workers: int = 2,
+    magnitude: bool = False,
 ) -> ResampledSignal:
     """Resample samples taken at ``time_ns`` (int64 UTC ns, non-decreasing) onto a uniform grid.
 
@@ -215,6 +216,8 @@ def resample_uniform(
     antialias: False skips the low-pass (plain linear interpolation; for signals whose
         high-frequency content does not matter, e.g. the magnitude used for clock sync).
     workers: threads working on chunks in parallel (numpy releases the GIL).
+    magnitude: resample the vector magnitude of each row of ``values`` instead (1-D result),
+        computed chunk by chunk (no full-length temporary).
 
     Returns
     -------
@@ -232,7 +235,8 @@ def resample_uniform(
         start_ns = int(math.ceil(time_ns[0] / period) * period)
     stop = int(time_ns[-1] if stop_ns is None else stop_ns)
     m = max(0, int(math.floor((stop - start_ns) / period + 1e-9)) + 1)
-    k = vals.shape[1]
+    k = 1 if magnitude else vals.shape[1]
+    one_d = one_d or magnitude
     max_gap_ns = max_gap_s * 1e9
     starts, stops = _segments(time_ns, max_gap_ns)
     seg_t0, seg_t1 = time_ns[starts], time_ns[stops]
@@ -252,7 +256,7 @@ def resample_uniform(
         v = _valid_mask(tg if clock is None else clock(tg), seg_t0, seg_t1)
         if v.any():
             out[i0:i1] = _chunk_values(time_ns, x, start_ns, fs_hz, i0, i1, L, taps, max_gap_ns,
-                                       clock)
+                                       clock, magnitude)
             valid[i0:i1] = v
 
     chunks = range(0, m, _CHUNK_OUT)
@@ -286,6 +290,7 @@ def _chunk_values(
     t: np.ndarray, x: np.ndarray, start_ns: int, fs_hz: float, i0: int, i1: int, L: int,
     taps: np.ndarray | None, max_gap_ns: float,
     clock: Callable[[np.ndarray], np.ndarray] | None = None,
+    magnitude: bool = False,
 ) -> np.ndarray:
     """Filtered, decimated values of output samples i0..i1-1 (float32 (i1-i0, k))."""
     pad = _HALF_TAPS_PER_L if taps is not None else 0
@@ -300,7 +305,10 @@ def _chunk_values(
         g = clock(g)
     lo = max(0, int(np.searchsorted(t, g[0], side="right")) - 1)
     hi = min(t.shape[0], int(np.searchsorted(t, g[-1], side="left")) + 1)
-    fine = _interp_chunk(t[lo:hi], x[lo:hi], g, max_gap_ns)
+    xs = x[lo:hi]
+    if magnitude:
+        xs = np.sqrt(np.einsum("ij,ij->i", xs, xs))[:, None]
+    fine = _interp_chunk(t[lo:hi], xs, g, max_gap_ns)
     if taps is None:
         return fine.T
     return _fir_decimate(fine, taps, L, pad, i1 - i0).T
