@@ -30,10 +30,11 @@ import pandas as pd
 
 from walkback._atomic import atomic_path, write_text_atomic
 from walkback.errors import SettingsError
+from walkback.signal.days import calendar_days
 from walkback.simulate._recording_schedule import schedule
 from walkback.simulate._recording_snippets import FS_HZ, SELFBACK_CLASSES, load_library
 from walkback.simulate._recording_stitch import CODES, stitch
-from walkback.walking.daily import calendar_days, daily_table
+from walkback.walking.daily import daily_table
 from walkback.walking.measure import measure_epochs
 from walkback.walking.pace import met_from_pace
 from walkback.walking.settings import WalkingSettings
@@ -90,8 +91,8 @@ def simulate_recording(
     blocks = schedule(start_ns, days, timezone, rng)
     thigh, back, codes = stitch(blocks, lib, rng)
     epochs = _truth_epochs(thigh, codes, start_ns, s)
-    stop_ns = start_ns + int(round(thigh.shape[0] * 1e9 / FS_HZ))
-    daily = daily_table(epochs, calendar_days(start_ns, stop_ns, timezone), participant_id,
+    # calendar days exactly as the signal stage makes them for the processed recording
+    daily = daily_table(epochs, calendar_days(start_ns, thigh.shape[0], FS_HZ, timezone), participant_id,
                         thigh_only=False, settings=s)
     starts = start_ns + (np.cumsum([0] + [d for _, d in blocks[:-1]]) * 1e9).astype(np.int64)
     bl = pd.DataFrame({"activity": [a for a, _ in blocks], "start_ns": starts,
