@@ -53,8 +53,10 @@ def calendar_days(
     if valid is None:
         rec_h = (e_idx - s_idx) / fs_hz / 3600.0
     else:
-        cum = np.concatenate(([0], np.cumsum(np.asarray(valid, bool), dtype=np.int64)))
-        rec_h = (cum[e_idx] - cum[s_idx]) / fs_hz / 3600.0
+        v = np.asarray(valid, bool)
+        counts = np.array([np.count_nonzero(v[a:b]) for a, b in zip(s_idx, e_idx, strict=True)],
+                          dtype=np.float64)
+        rec_h = counts / fs_hz / 3600.0
     df = pd.DataFrame({
         "date": dates[:-1].as_unit("ns"),
         "start_ns": s_ns.astype(np.int64),
