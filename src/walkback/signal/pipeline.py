@@ -7,7 +7,7 @@ offset and drift from the movement signals) and then resampled through that cloc
 thigh's grid. Calendar days come from the thigh grid and its valid samples.
 
 Memory: the grid arrays (float32) are allocated once and every step works in place or in chunks;
-beyond the two input recordings and the output, the working set is a few hundred MB for a week at
+beyond the two input recordings and the output, the working set is ~60 MB for a week at
 100 Hz.
 """
 
