@@ -117,3 +117,16 @@ def test_magnitude_mode_equals_resampling_the_magnitude(harth):
     b = resample_uniform(t, np.linalg.norm(thigh, axis=1), 25.0, antialias=False)
     assert a.values.ndim == 1
     np.testing.assert_allclose(a.values, b.values, atol=1e-5)
+
+
+@settings(max_examples=25, deadline=None)
+@given(gap_s=st.floats(1.2, 30.0), at=st.integers(100, 2_000), rate=st.floats(40.0, 120.0))
+def test_gaps_are_never_interpolated(gap_s, at, rate):
+    t = _irregular_times(3_000, rate, seed=at)
+    t[at:] += int(gap_s * 1e9)
+    r = resample_uniform(t, np.ones((t.size, 3)), 50.0, max_gap_s=1.0)
+    tg = r.time_ns()
+    inside = (tg > t[at - 1]) & (tg < t[at])
+    assert r.gaps == [(int(t[at - 1]), int(t[at]))]
+    assert not r.valid[inside].any() and np.isnan(r.values[inside]).all()
+    assert r.valid[~inside].all()
