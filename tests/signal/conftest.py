@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+
+# test modules here import _sig_helpers; keep that working under any pytest import mode
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 
 def load_harth(path: Path) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
