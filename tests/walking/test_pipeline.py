@@ -10,7 +10,7 @@ import pytest
 
 from walkback.errors import InsufficientWearError, ReadError, SyncError
 from walkback.simulate.recording import simulate_recording, write_recording
-from walkback.walking import DAILY_COLUMNS, PipelineSettings, process_one
+from walkback.walking import DAILY_COLUMNS, PipelineSettings, WalkingSettings, process_one
 from walkback.walking.pipeline import load_pipeline_settings
 
 
@@ -93,3 +93,19 @@ def test_settings_toml(tmp_path) -> None:
 
     with pytest.raises(SettingsError, match="pace_treshold"):
         load_pipeline_settings(p)
+
+
+def test_thigh_only_mode(sim_dir, tmp_path) -> None:
+    res = process_one(sim_dir / "thigh.cwa", None, participant_id="p1", out_dir=tmp_path / "t",
+                      settings=PipelineSettings(walking=WalkingSettings(pace_method="cadence")))
+    d = res.daily.iloc[0]
+    truth = pd.read_csv(sim_dir / "truth_daily.csv").iloc[0]
+    assert np.isnan(d.lying_s) and np.isnan(d.sitting_s)
+    assert d.sedentary_s == pytest.approx(truth.lying_s + truth.sitting_s, rel=0.05)
+    assert res.qc["mode"] == "thigh-only"
+    ep = pd.read_parquet(tmp_path / "t" / "epochs.parquet")
+    walk = ep[ep.study_class == "walking"]
+    # cadence pace: slow below 100 spm, brisk from 112 spm
+    assert (walk[walk.cadence_spm < 100].pace == "slow").all()
+    assert (walk[walk.cadence_spm >= 112].pace == "brisk").all()
+    assert not ep.back_wear.any()
