@@ -135,3 +135,27 @@ def test_matches_literal_stata_translation_on_random_weeks():
         row = got.loc[f"p{i}"]
         for key, val in ref.items():
             np.testing.assert_allclose(row[key], val, rtol=1e-12, err_msg=f"p{i} {key}")
+
+
+def test_thigh_only_days_use_sedentary_for_wear_and_blanking():
+    """walkback's thigh-only daily tables carry sitting + lying as sedentary_s only."""
+    import numpy as _np
+    import pandas as _pd
+
+    from walkback.cohort.exposures import day_validity as _dv
+
+    nan = _np.nan
+    days = _pd.DataFrame({
+        "participant_id": ["a", "a", "b"], "day": [1, 2, 1],
+        "lying_s": [nan, nan, 30000.0], "sitting_s": [nan, nan, 20000.0],
+        "sedentary_s": [50000.0, 0.0, 50000.0],
+        "standing_s": [20000.0, 20000.0, 20000.0],
+        "walk_slow_s": [3000.0, 3000.0, 3000.0], "walk_moderate_s": [2000.0, 2000.0, 2000.0],
+        "walk_brisk_s": [1000.0, 1000.0, 1000.0], "walking_s": [6000.0, 6000.0, 6000.0],
+        "running_s": [0.0, 0.0, 0.0], "cycling_s": [0.0, 0.0, 0.0],
+    })
+    out = _dv(days)
+    # sedentary counts as wear on thigh-only days, and is not double counted on two-sensor days
+    assert out["wear_min"].tolist() == [76000 / 60, 26000 / 60, 76000 / 60]
+    # zero sedentary blanks walking as zero lying/sitting does; non-zero keeps it
+    assert out["valid_walk_day"].tolist() == [True, False, True]

@@ -225,3 +225,18 @@ def test_wide_missing_day_column_suggests(tmp_path):
 def test_all_activity_columns_present(frames):
     days, _ = frames
     assert set(DAY_ACTIVITY_COLUMNS) <= set(days.columns)
+
+
+def test_thigh_only_daily_table_keeps_sedentary(tmp_path, frames):
+    """walkback's thigh-only daily.csv: empty lying/sitting, sitting + lying in sedentary_s."""
+    from walkback.cohort.exposures import person_exposures
+
+    days, parts = frames
+    days = days.assign(sedentary_s=days["lying_s"] + days["sitting_s"], lying_s=np.nan,
+                       sitting_s=np.nan)
+    dp, pp = _write(tmp_path, days, parts)
+    inp = load_inputs(dp, pp)
+    assert inp.days["sedentary_s"].tolist() == [70000.0] * 5
+    exp = person_exposures(inp.days).set_index("participant_id")
+    assert exp.loc["007", "valid_days_walk"] == 3
+    assert exp.loc["007", "wear_min"] == pytest.approx((70000 + 10000 + 6000 + 400) / 60)

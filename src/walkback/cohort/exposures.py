@@ -50,12 +50,19 @@ def day_validity(days: pd.DataFrame) -> pd.DataFrame:
     """
     out = days.copy()
     parts = out.loc[:, list(_WEAR_PARTS)].to_numpy(dtype=float)
+    thigh_only = _thigh_only_sedentary(out)
+    if thigh_only is not None:
+        # thigh-only days: sitting + lying arrive as one sedentary figure; it takes their place
+        parts[:, 0] = np.where(np.isnan(thigh_only), parts[:, 0], thigh_only)
     any_present = ~np.all(np.isnan(parts), axis=1)
     wear_s = np.where(any_present, np.nansum(parts, axis=1), np.nan)
     out["wear_min"] = wear_s / 60.0
     zero = np.zeros(len(out), dtype=bool)
     for col in _BLANK_IF_ZERO:
-        zero |= out[col].to_numpy(dtype=float) == 0
+        v = out[col].to_numpy(dtype=float)
+        if thigh_only is not None and col in ("lying_s", "sitting_s"):
+            v = np.where(np.isnan(thigh_only), v, thigh_only)
+        zero |= v == 0
     for col in _WALK_COLS:
         v = out[col].to_numpy(dtype=float).copy()
         v[zero] = np.nan
@@ -63,6 +70,22 @@ def day_validity(days: pd.DataFrame) -> pd.DataFrame:
     out["valid_day"] = any_present
     out["valid_walk_day"] = out["walking_s"].notna().to_numpy()
     return out
+
+
+def _thigh_only_sedentary(days: pd.DataFrame) -> np.ndarray | None:
+    """``sedentary_s`` on thigh-only days (lying and sitting both missing), else NaN; None when the
+    table has no ``sedentary_s`` column.
+
+    A thigh sensor alone cannot tell sitting from lying (both put the thigh horizontal), so
+    walkback's thigh-only daily tables leave ``lying_s``/``sitting_s`` empty and report their sum as
+    ``sedentary_s``. On such days the study's rules use that sum: it counts towards wear time in
+    place of lying + sitting, and the "zero lying or sitting" blanking rule becomes "zero sedentary".
+    """
+    if "sedentary_s" not in days.columns:
+        return None
+    sed = days["sedentary_s"].to_numpy(dtype=float)
+    both_missing = days["lying_s"].isna().to_numpy() & days["sitting_s"].isna().to_numpy()
+    return np.where(both_missing, sed, np.nan)
 
 
 def person_exposures(

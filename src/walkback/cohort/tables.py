@@ -193,6 +193,7 @@ class _DayBlock:
     values: dict[str, np.ndarray]
     labels: dict[str, str]
     day_length: np.ndarray | None = None
+    sedentary: np.ndarray | None = None
 
 
 def _day_layout(frame: pd.DataFrame, settings: CohortSettings) -> str:
@@ -231,6 +232,9 @@ def _long_days(frame: pd.DataFrame, where: FileRows, settings: CohortSettings):
     flen = inverse.get("day_length_s", "day_length_s")
     if flen in frame.columns:
         block.day_length = _numeric(where, frame, flen, _label(flen, "day_length_s"))
+    fsed = inverse.get("sedentary_s", "sedentary_s")
+    if fsed in frame.columns:  # walkback's own thigh-only daily tables (see exposures.day_validity)
+        block.sedentary = _numeric(where, frame, fsed, _label(fsed, "sedentary_s"))
     dup = np.flatnonzero(pd.DataFrame({"i": ids, "d": day}).duplicated(keep=False).to_numpy())
     if dup.size:
         raise InputDataError(
@@ -326,6 +330,8 @@ def _load_days(path: Path, settings: CohortSettings) -> tuple[pd.DataFrame, File
         data[canon] = vals[0] if len(vals) == 1 else np.column_stack(vals).ravel()
     if blocks[0].day_length is not None:
         data["day_length_s"] = blocks[0].day_length
+    if blocks[0].sedentary is not None:
+        data["sedentary_s"] = blocks[0].sedentary
     out = pd.DataFrame(data)
     log.info("%s: %s layout, %d participant-days", path, layout, len(out))
     return out, where
