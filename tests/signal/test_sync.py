@@ -100,3 +100,57 @@ def test_unrelated_recordings_are_refused(harth, har70):
 def test_settings_are_checked():
     with pytest.raises(ValueError):
         SyncSettings(min_corr=1.5)
+
+
+def _on_back_clock_grid(back_mag: np.ndarray, fs_hz: float, offset_s: float, drift_ppm: float):
+    """Back magnitude (true-time grid) stamped by a drifting clock, put back on the grid by that
+    clock (what the pipeline does with a real back file)."""
+    t_true = T0 + np.round(np.arange(back_mag.shape[0]) * 1e9 / fs_hz).astype(np.int64)
+    t_dev = t_true + np.round(offset_s * 1e9 + drift_ppm * 1e-6 * (t_true - T0)).astype(np.int64)
+    g = resample_uniform(t_dev, back_mag, fs_hz, start_ns=T0, stop_ns=int(t_true[-1]),
+                         antialias=False)
+    return g.values, t_true
+
+
+@pytest.fixture(scope="module")
+def sim_days():
+    """Three simulated days (the `walkback demo` simulator, in memory, no .cwa): thigh and back
+    magnitudes at 25 Hz, the rate the pipeline syncs at."""
+    from walkback.simulate.recording import simulate_recording
+
+    sim = simulate_recording(days=3, seed=2025, participant_id="sync-test")
+    a = np.linalg.norm(sim.thigh_g[::2], axis=1).astype(np.float32)
+    b = np.linalg.norm(sim.back_g[::2], axis=1).astype(np.float32)
+    return a, b
+
+
+@pytest.mark.parametrize(("offset_s", "drift_ppm"), [(2.5, 20.0), (-7.3, -45.0)])
+def test_multi_day_simulated_drift_is_recovered(sim_days, offset_s, drift_ppm):
+    # regression: `walkback demo` (7 d, 2.5 s, 20 ppm) failed with "2 of 163 correlated windows
+    # agree within 60 ms" when the fine search (+-3 s) sat around ONE whole-recording lag: the
+    # 12 s of drift put the first and last days out of reach, their windows locked onto wrong
+    # (step-periodic) peaks and dragged the robust line off every window
+    a, b = sim_days
+    fs = 25.0
+    bg, t_true = _on_back_clock_grid(b, fs, offset_s, drift_ppm)
+    res = estimate_sync(a, bg, fs, T0)
+    for t in (T0, res.ref_ns, int(t_true[-1])):  # the whole line, not only its middle
+        true = offset_s + drift_ppm * 1e-6 * (t - T0) / 1e9
+        assert abs(res.offset_at_s(t) - true) < 0.005, (res, t)
+    assert abs(res.drift_ppm - drift_ppm) < 0.3, res
+    assert res.quality > 0.9 and res.n_used >= 0.8 * res.n_windows, res
+
+
+def test_one_day_of_strong_drift_has_a_coarse_slope(harth, har70):
+    # 24 h at 100 ppm: +-4.3 s around the middle, beyond the +-3 s fine search. The first and last
+    # 6-h envelope blocks must count (their back segment is clipped at the recording's ends) or
+    # only 2 blocks remain, the coarse line is flat and the windows at both ends are lost.
+    th, bk = stitched(harth, har70, 24.0, seed=5)
+    a, b = _mag(th), _mag(bk)
+    del th, bk
+    bg, t_true = _on_back_clock_grid(b, FS, 0.4, 100.0)
+    res = estimate_sync(a, bg, FS, T0)
+    assert abs(res.drift_ppm - 100.0) < 0.5, res
+    mid = T0 + (t_true[-1] - T0) // 2
+    assert abs(res.offset_at_s(mid) - (0.4 + 100e-6 * (mid - T0) / 1e9)) < 0.03, res
+    assert res.n_used >= 0.8 * res.n_windows, res

@@ -173,22 +173,24 @@ def _coarse_line(a: np.ndarray, b: np.ndarray, fs_hz: float, s: SyncSettings
                  ) -> tuple[float, float, float]:
     """Coarse clock line from the 1-Hz envelopes: (offset_s at t=0, slope s/s, offset_s at the
     middle). Whole-overlap lag first; then 6-h blocks searched +-60 s around it give a slope, so
-    drifts of tens of ppm over a week (tens of seconds) stay inside the fine search."""
+    drifts of tens of ppm over a week (tens of seconds) stay inside the fine search. The back
+    segment of a block is clipped at the recording's ends (not skipped), so the first and last
+    blocks count too: a 1-day recording still gives 4 points for the line."""
     ea, eb = _envelopes(a, b, fs_hz)
     m = ea.shape[0]
     lag0, _ = _xcorr_peak(ea, eb, int(min(s.max_offset_s, m - 1)))
-    block = 6 * 3600
+    block, reach = 6 * 3600, 60
     t_b, o_b = [], []
     for b0 in range(0, m - block // 2, block):
         b1 = min(m, b0 + block)
-        lo, hi = b0 + lag0 - 60, b1 + lag0 + 60
-        if lo < 0 or hi > m or np.std(ea[b0:b1]) == 0:
+        lo, hi = max(0, b0 + lag0 - reach), min(m, b1 + lag0 + reach)
+        if hi - lo < (b1 - b0) // 2 or np.std(ea[b0:b1]) == 0 or np.std(eb[lo:hi]) == 0:
             continue
-        lag, r = _xcorr_peak(ea[b0:b1], eb[lo:hi], 120)
-        lag -= 60  # eb segment starts 60 s before the lag0-shifted block
-        if r > 0.2 and -60 <= lag <= 60:
+        lag, r = _xcorr_peak(ea[b0:b1], eb[lo:hi], 2 * reach + abs(lo - (b0 + lag0 - reach)))
+        off = lo - b0 + lag  # lag of the back block relative to the thigh block (s)
+        if r > 0.2 and abs(off - lag0) <= reach:
             t_b.append((b0 + b1) / 2)
-            o_b.append(lag0 + lag)
+            o_b.append(off)
     if len(t_b) >= 3:
         slope, icpt, *_ = stats.theilslopes(o_b, t_b)
     else:
@@ -229,14 +231,17 @@ def _window_offsets(a: np.ndarray, b: np.ndarray, fs_hz: float, coarse: tuple[fl
         fb = np.fft.rfft(xb - xb.mean(1, keepdims=True), nfft, axis=1) * band
         cc = np.fft.irfft(fb * np.conj(fa), nfft, axis=1)
         norm = 2.0 * np.sqrt(np.sum(np.abs(fa) ** 2, 1) * np.sum(np.abs(fb) ** 2, 1)) / nfft
-        lags = np.r_[np.arange(0, search + 1), np.arange(-search, 0)]
-        vals = np.concatenate([cc[:, : search + 1], cc[:, nfft - search :]], axis=1)
+        # lags -search..search in order, so a peak's neighbours are its neighbouring lags
+        vals = np.concatenate([cc[:, nfft - search :], cc[:, : search + 1]], axis=1)
         k = np.argmax(vals, axis=1)
         peak = vals[np.arange(len(k)), k]
+        # a maximum on the edge of the search is no peak: the true lag lies outside the search
+        # (a wrong coarse line), so the window is not used (its correlation is reported as 0)
+        inside = (k > 0) & (k < 2 * search)
         frac = _parabolic(vals, k)
         out_t.append((st + w / 2) / fs_hz)
-        out_o.append((sh + lags[k] + frac) / fs_hz)
-        out_r.append(peak / np.maximum(norm, 1e-12))
+        out_o.append((sh + k - search + frac) / fs_hz)
+        out_r.append(np.where(inside, peak / np.maximum(norm, 1e-12), 0.0))
     if not out_t:
         return np.zeros(0), np.zeros(0), np.zeros(0), 0
     return np.concatenate(out_t), np.concatenate(out_o), np.concatenate(out_r), n_move
@@ -246,9 +251,9 @@ def _parabolic(vals: np.ndarray, k: np.ndarray) -> np.ndarray:
     """Sub-sample peak position (-0.5..0.5) from the three values around index ``k``."""
     n = vals.shape[1]
     r = np.arange(vals.shape[0])
-    y0 = vals[r, (k - 1) % n]
+    y0 = vals[r, np.maximum(k - 1, 0)]
     y1 = vals[r, k]
-    y2 = vals[r, (k + 1) % n]
+    y2 = vals[r, np.minimum(k + 1, n - 1)]
     den = y0 - 2 * y1 + y2
     with np.errstate(divide="ignore", invalid="ignore"):
         f = np.where(np.abs(den) > 1e-12, 0.5 * (y0 - y2) / den, 0.0)
