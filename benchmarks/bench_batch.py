@@ -107,8 +107,10 @@ def main() -> int:
     weeks = args.participants * args.days / 7
     rss = peak_rss_gb(manifest)
     print(f"peak memory of one {args.days:g}-day participant: {rss:.2f} GB")
+    load0 = os.getloadavg()[0]
     t1, ok1 = timed_run(manifest, 1)
     t2, ok2 = timed_run(manifest, 2)
+    load1 = os.getloadavg()[0]
     if ok1 != args.participants or ok2 != args.participants:
         print(f"error: only {ok1}/{ok2} of {args.participants} participants processed",
               file=sys.stderr)
@@ -120,6 +122,7 @@ def main() -> int:
     proj_h = args.cohort * core_s_per_week / (args.cores * eff) / 3600
     print(f"1 worker : {t1:7.1f} s  {rate1:6.1f} participant-weeks/h")
     print(f"2 workers: {t2:7.1f} s  {rate2:6.1f} participant-weeks/h  speed-up {speedup:.2f}")
+    print(f"load average (1 min) before / after: {load0:.1f} / {load1:.1f} on {os.cpu_count()} cores")
     print(f"{core_s_per_week:.0f} core-s per participant-week; {args.cohort:,} participant-weeks "
           f"on {args.cores} cores at efficiency {eff:.2f}: {proj_h:.1f} h")
     if not args.no_append:
@@ -135,7 +138,8 @@ def main() -> int:
             f"Projection: {core_s_per_week:.0f} core-s per participant-week; "
             f"{args.cohort:,} participant-weeks on {args.cores} cores (efficiency {eff:.2f}): "
             f"**{proj_h:.1f} h** wall time. Peak memory of one {args.days:g}-day participant "
-            f"(alone, fresh process): {rss:.2f} GB."
+            f"(alone, fresh process): {rss:.2f} GB. Load average (1 min) before / after the "
+            f"runs: {load0:.1f} / {load1:.1f} on {os.cpu_count()} cores (other agents' jobs)."
         )
     return 0
 

@@ -28,7 +28,7 @@ log = logging.getLogger("walkback.batch")
 #: How long to try reaching a Dask scheduler before giving up.
 CONNECT_TIMEOUT = "30s"
 
-#: Thread-pool sizes set to 1 for local worker processes (when there are several) unless set.
+#: Thread-pool sizes set to 1 for local worker processes unless the user set them.
 _THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 
 
@@ -87,9 +87,10 @@ def run_local(jobs: Sequence[Job], workers: int) -> Iterator[dict[str, Any]]:
     ``worker`` if its process dies again. So one participant that kills its worker costs the
     others nothing but a retry.
     """
-    if workers > 1:  # one thread per process: BLAS/OpenMP pools would only compete for the cores
-        for var in _THREAD_VARS:
-            os.environ.setdefault(var, "1")
+    # one thread per worker process: BLAS/OpenMP pools would only compete for the cores. Set
+    # before the forkserver starts (it, and every worker forked from it, keeps this environment)
+    for var in _THREAD_VARS:
+        os.environ.setdefault(var, "1")
     method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
     ctx = multiprocessing.get_context(method)
     queue: deque[Job] = deque(jobs)
