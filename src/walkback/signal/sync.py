@@ -11,7 +11,8 @@ Both sensors feel the same steps and movements, so their acceleration magnitudes
 3. Fine: in windows of ``window_s`` (10 min) with movement in both sensors, the band-passed
    magnitudes are cross-correlated (FFT) for lags within ``search_s`` of the coarse line; the peak
    (parabolic sub-sample interpolation) is that window's offset, its normalised height the window's
-   correlation.
+   correlation. A maximum on the edge of the search is no peak (the true lag is out of reach):
+   that window counts as uncorrelated rather than feeding a wrong offset to the line.
 4. Windows with correlation >= ``min_corr`` give offsets over time; a robust line (Theil-Sen, then
    least squares on the windows within ``inlier_ms`` of it) gives the offset at the reference time and
    the drift in ppm.
@@ -113,9 +114,9 @@ def estimate_sync(
     n = min(thigh_mag_g.shape[0], back_mag_g.shape[0])
     a = np.asarray(thigh_mag_g[:n], np.float32)
     b = np.asarray(back_mag_g[:n], np.float32)
-    both = np.isfinite(a) & np.isfinite(b)
-    if both.sum() < s.window_s * fs_hz:
-        raise SyncError(f"thigh and back recordings overlap for {both.sum() / fs_hz:.0f} s only "
+    n_both = _count_both_finite(a, b)
+    if n_both < s.window_s * fs_hz:
+        raise SyncError(f"thigh and back recordings overlap for {n_both / fs_hz:.0f} s only "
                         f"(need at least one {s.window_s:.0f}-s window)")
     c0, c_slope, coarse = _coarse_line(a, b, fs_hz, s)
     t_w, off_w, r_w, n_move = _window_offsets(a, b, fs_hz, (c0, c_slope), s)
@@ -144,14 +145,27 @@ def estimate_sync(
     )
 
 
+def _count_both_finite(a: np.ndarray, b: np.ndarray, chunk: int = 1 << 20) -> int:
+    """Samples finite in both (chunk-wise: no full-length masks for a week of data)."""
+    return sum(int(np.count_nonzero(np.isfinite(a[i : i + chunk]) & np.isfinite(b[i : i + chunk])))
+               for i in range(0, a.shape[0], chunk))
+
+
 def _envelopes(a: np.ndarray, b: np.ndarray, fs_hz: float) -> tuple[np.ndarray, np.ndarray]:
-    """1-Hz movement envelopes: log of the per-second sd of each magnitude (0 in gaps)."""
+    """1-Hz movement envelopes: log of the per-second sd of each magnitude (0 in gaps). Computed
+    an hour at a time, so the temporaries stay small for a week of data."""
     per = int(round(fs_hz))
     m = a.shape[0] // per
+    ea = np.empty(m, np.float32)
+    eb = np.empty(m, np.float32)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN seconds (gaps) -> 0
-        ea = np.nan_to_num(np.nanstd(a[: m * per].reshape(m, per), axis=1))
-        eb = np.nan_to_num(np.nanstd(b[: m * per].reshape(m, per), axis=1))
+        for s0 in range(0, m, 3600):
+            s1 = min(m, s0 + 3600)
+            for x, e in ((a, ea), (b, eb)):
+                e[s0:s1] = np.nanstd(x[s0 * per : s1 * per].reshape(s1 - s0, per), axis=1)
+    np.nan_to_num(ea, copy=False)
+    np.nan_to_num(eb, copy=False)
     return np.log1p(ea / 0.01), np.log1p(eb / 0.01)
 
 
