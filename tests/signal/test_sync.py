@@ -154,3 +154,20 @@ def test_one_day_of_strong_drift_has_a_coarse_slope(harth, har70):
     mid = T0 + (t_true[-1] - T0) // 2
     assert abs(res.offset_at_s(mid) - (0.4 + 100e-6 * (mid - T0) / 1e9)) < 0.03, res
     assert res.n_used >= 0.8 * res.n_windows, res
+
+
+@pytest.mark.filterwarnings("error")  # gaps must not leak numpy RuntimeWarnings into the logs
+def test_back_off_for_half_days_is_still_synchronised(sim_days):
+    a, b = sim_days
+    fs = 25.0
+    bg, t_true = _on_back_clock_grid(b, fs, -30.0, 50.0)
+    bg = bg.copy()
+    half_day = int(12 * 3600 * fs)
+    bg[half_day : 2 * half_day] = np.nan  # back taken off from the 12th to the 24th hour
+    bg[4 * half_day + 777 : 5 * half_day] = np.nan
+    res = estimate_sync(a, bg, fs, T0)
+    for t in (T0, int(t_true[-1])):
+        assert abs(res.offset_at_s(t) - (-30.0 + 50e-6 * (t - T0) / 1e9)) < 0.005, res
+    assert res.quality > 0.9, res
+    # no window that overlaps a gap is used: at most the 6 remaining half days' worth
+    assert res.n_windows <= 6 * 12 * 6, res

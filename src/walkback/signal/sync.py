@@ -235,8 +235,10 @@ def _window_offsets(a: np.ndarray, b: np.ndarray, fs_hz: float, coarse: tuple[fl
         idx = st[:, None] + np.arange(w)[None, :]
         xa = a[idx]
         xb = b[idx + sh[:, None]]
-        fin = np.isfinite(xa).all(1) & np.isfinite(xb).all(1)
-        mov = fin & (np.nanstd(xa, 1) > s.min_movement_g) & (np.nanstd(xb, 1) > s.min_movement_g)
+        mov = np.isfinite(xa).all(1) & np.isfinite(xb).all(1)  # windows with a gap: skipped
+        if not mov.any():
+            continue
+        mov[mov] = ((xa[mov].std(1) > s.min_movement_g) & (xb[mov].std(1) > s.min_movement_g))
         if not mov.any():
             continue
         n_move += int(mov.sum())
