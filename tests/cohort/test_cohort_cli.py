@@ -87,16 +87,6 @@ def test_failure_while_writing_keeps_previous_output(long_result, tmp_path, monk
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
 
 
-def test_demo(tmp_path, capsys):
-    out = tmp_path / "demo"
-    assert main(["demo", "--out", str(out), "--n", "1000", "--seed", "1"]) == 0
-    text = capsys.readouterr().out
-    assert "Risk ratios (95% CI)" in text and "intensity" in text
-    assert str(out / "cohort-analysis") in text
-    assert (out / "cohort-analysis" / "quartile_models.csv").exists()
-    assert (out / "cohort-data" / "days.csv").exists()
-
-
 def test_non_convergence_gives_one_message_and_no_output(long_files, tmp_path, capsys):
     cfg = tmp_path / "cohort.toml"
     cfg.write_text("[models]\nmax_iter = 2\n")
