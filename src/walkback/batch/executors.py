@@ -40,11 +40,11 @@ def available_cores() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-#: Peak memory of one participant ~= BASE_GB + GB_PER_INPUT_GB x (thigh + back file size), from
-#: process_one on simulated AX3 100 Hz files (1 day: 74 MB of input, 1.52 GB peak; 0.5 day:
-#: 37 MB, 0.49 GB). benchmarks/bench_batch.py prints the current figure.
+#: Peak memory of one participant ~= BASE_GB + GB_PER_INPUT_GB x (thigh + back file size), with
+#: ~20 % margin over process_one on simulated AX3 100 Hz pairs: 7 days (2 x 258 MB) peaked at
+#: 3.5 GB, 1 day (2 x 37 MB) at 0.7 GB. benchmarks/bench_batch.py prints the current figure.
 BASE_GB = 0.3
-GB_PER_INPUT_GB = 16.5
+GB_PER_INPUT_GB = 8.0
 
 
 def estimate_peak_gb(jobs: Sequence[Job], floor_gb: float = 1.5) -> float:
