@@ -164,3 +164,15 @@ def test_exposure_rr_invariant_to_row_order_and_covariate_scale(seed, scale):
     np.testing.assert_allclose(alt.params[2:], ref.params[2:], atol=1e-8)  # q=2, q=3
     np.testing.assert_allclose(alt.cov[2:, 2:], ref.cov[2:, 2:], rtol=1e-6, atol=1e-12)
     assert alt.params[1] * scale == pytest.approx(ref.params[1], rel=1e-6, abs=1e-10)
+
+
+def test_quasi_separation_is_a_model_error_not_a_silent_fit():
+    """A covariate with no cases on one side drives its coefficient towards -infinity: Newton
+    steps stop moving once fitted risks underflow, so the fit looks converged. It must not be
+    reported (nor crash with numpy's LinAlgError): found in a 96-person batch -> analyze run."""
+    rng = np.random.default_rng(0)
+    x = np.r_[np.zeros(30), np.ones(30)]
+    y = np.r_[rng.integers(0, 2, 30), np.zeros(30)].astype(float)
+    design = build_design(pd.DataFrame({"x": x}), continuous=["x"])
+    with pytest.raises(ModelError, match="quasi-separation"):
+        fit_poisson(y, design, max_iter=2000, label="toy")

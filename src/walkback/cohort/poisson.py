@@ -330,6 +330,29 @@ def _independent_columns(X: np.ndarray) -> np.ndarray:
     return keep
 
 
+def _inverse_information(X: np.ndarray, mu: np.ndarray, where: str, n: int, cases: int
+                          ) -> np.ndarray:
+    """(X' diag(mu) X)^-1, or :class:`ModelError` when it is (numerically) singular.
+
+    A singular information matrix at a "converged" fit means quasi-separation: some column's fitted
+    risks went to ~0 (a coefficient ran off towards -infinity), as happens with tiny strata. The
+    check is on the correlation form of the matrix, so it does not depend on covariate scales.
+    """
+    info = _xtwx(X, mu)
+    d = np.sqrt(np.diag(info))
+    msg = (f"{where}the information matrix is singular at the fitted values (n = {n}, cases = "
+           f"{cases}): some fitted risks are ~0 (quasi-separation, e.g. a small stratum); "
+           "risk ratios not estimable")
+    if not np.all(np.isfinite(info)) or np.any(d <= 1e-150):
+        raise ModelError(msg)
+    if np.linalg.cond(info / np.outer(d, d)) > 1e12:
+        raise ModelError(msg)
+    try:
+        return np.linalg.inv(info)
+    except np.linalg.LinAlgError:
+        raise ModelError(msg) from None
+
+
 def fit_poisson(
     y: np.ndarray,
     design: Design,
@@ -389,7 +412,7 @@ def fit_poisson(
             f"(n = {n}, cases = {int(y.sum())})"
         )
     mu = np.exp(Xf @ beta)
-    bread = np.linalg.inv(_xtwx(Xf, mu))
+    bread = _inverse_information(Xf, mu, where, n, int(y.sum()))
     if robust:
         e = yf - mu
         meat = _xtwx(Xf, e**2)
