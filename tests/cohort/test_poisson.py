@@ -176,3 +176,21 @@ def test_quasi_separation_is_a_model_error_not_a_silent_fit():
     design = build_design(pd.DataFrame({"x": x}), continuous=["x"])
     with pytest.raises(ModelError, match="quasi-separation"):
         fit_poisson(y, design, max_iter=2000, label="toy")
+
+
+def test_covariate_reference_level_without_cases_leaves_its_rows_out(cohort):
+    """Like Stata: the participants of a case-free covariate reference level are left out and the
+    next level serves as reference; the exposure's RR equals the fit on the remaining rows."""
+    df = cohort.copy()
+    df["grp"] = np.where(np.arange(len(df)) % 7 == 0, "a", np.where(df.index % 2, "b", "c"))
+    df.loc[df["grp"] == "a", "y"] = 0.0
+    d = build_design(df, continuous=["age"], categorical=["q", "grp"])
+    res = fit_poisson(df["y"].to_numpy(), d, protected=("q",))
+    rest = df[df["grp"] != "a"]
+    d2 = build_design(rest, continuous=["age"], categorical=["q", "grp"])
+    ref = fit_poisson(rest["y"].to_numpy(), d2, protected=("q",))
+    for name in ("q=2", "q=3", "q=4"):
+        i, k = d.names.index(name), d2.names.index(name)
+        assert res.params[i] == pytest.approx(ref.params[k], rel=1e-8)
+        assert res.cov[i, i] == pytest.approx(ref.cov[k, k], rel=1e-8)
+    assert any("reference" in s for s in res.not_estimable)

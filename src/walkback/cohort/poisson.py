@@ -382,11 +382,21 @@ def fit_poisson(
     dropped: list[str] = []
     for term, j, lev, is_ref, cnt in _zero_case_columns(y, design):
         what = f"{term.name} = {_plain(lev)}" + (" (reference)" if is_ref else "")
-        if term.name in protected or is_ref:
+        if term.name in protected:
             raise ModelError(
                 f"{where}category {what} ({cnt} participants, 0 cases): risk ratio not estimable; "
                 "merge categories or use a larger sample"
             )
+        if is_ref:
+            # as Stata does, drop the participants whose outcome the level determines; with the
+            # reference rows gone one of the term's other columns becomes collinear with the
+            # intercept and is omitted below, i.e. the next level serves as reference
+            log.warning("%scovariate reference level %s has no cases; its %d participants are "
+                        "left out of this model", where, what, cnt)
+            cols = [design.names.index(c) for c in term.columns]
+            keep_rows &= X[:, cols].sum(axis=1) > 0
+            dropped.append(f"{term.name}={_plain(lev)} (reference; {cnt} participants left out)")
+            continue
         log.warning("%scovariate level %s has no cases; reported as not estimable", where, what)
         keep_rows &= X[:, j] == 0
         keep_cols[j] = False
@@ -418,7 +428,8 @@ def fit_poisson(
         meat = _xtwx(Xf, e**2)
         cov_f = bread @ meat @ bread
         if small_sample:
-            cov_f *= n / (n - 1.0)
+            n_fit = len(yf)  # Stata: the estimation sample, after left-out participants
+            cov_f *= n_fit / (n_fit - 1.0)
     else:
         cov_f = bread
     loglik = float(np.sum(special.xlogy(yf, mu) - mu - special.gammaln(yf + 1)))
