@@ -23,6 +23,8 @@ import numpy as np
 import pandas as pd
 import psutil
 
+from _common import append_row
+
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared" / "data"
 FS = 50.0
@@ -71,10 +73,6 @@ def build_week():
                     back_valid=ones, back_wear=ones.copy())
 
 
-def append_row(line: str) -> None:
-    path = ROOT / "BENCHMARKS.md"
-    with path.open("a", encoding="utf-8") as fh:
-        fh.write(line + "\n")
 
 
 def main() -> int:

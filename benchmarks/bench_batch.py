@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import logging
 import os
-import platform
 import shutil
 import sys
 import tempfile
@@ -26,20 +25,13 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+from _common import append_row, machine
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def machine() -> str:
-    import psutil
-
-    mem = psutil.virtual_memory().total / 2**30
-    return (f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
-            f"{mem:.0f} GB, Python {platform.python_version()}")
 
 
-def append_row(line: str) -> None:
-    with (ROOT / "BENCHMARKS.md").open("a", encoding="utf-8") as fh:
-        fh.write(line.rstrip("\n") + "\n")
 
 
 def make_inputs(cache: Path, n: int, days: float) -> Path:

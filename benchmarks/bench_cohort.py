@@ -13,28 +13,19 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
-import platform
 import statistics
 import sys
 import tempfile
 import time
 from pathlib import Path
 
+from _common import append_row, machine
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def machine() -> str:
-    import psutil
-
-    mem = psutil.virtual_memory().total / 2**30
-    return (f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
-            f"{mem:.0f} GB, Python {platform.python_version()}")
 
 
-def append_row(line: str) -> None:
-    path = ROOT / "BENCHMARKS.md"
-    with path.open("a", encoding="utf-8") as fh:
-        fh.write(line.rstrip("\n") + "\n")
 
 
 def run_once(days: Path, parts: Path, out: Path) -> dict[str, float]:

@@ -15,8 +15,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import os
-import platform
 import subprocess
 import sys
 import tempfile
@@ -26,18 +24,13 @@ from pathlib import Path
 import pandas as pd
 import psutil
 
+from _common import append_row, machine
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def machine() -> str:
-    mem = psutil.virtual_memory().total / 2**30
-    return (f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, {mem:.0f} GB, "
-            f"Python {platform.python_version()}")
 
 
-def append_row(text: str) -> None:
-    with (ROOT / "BENCHMARKS.md").open("a", encoding="utf-8") as fh:
-        fh.write(text)
 
 
 def make_inputs(days: float) -> Path:

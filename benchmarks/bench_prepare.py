@@ -24,6 +24,8 @@ import numpy as np
 import pandas as pd
 import psutil
 
+from _common import append_row
+
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared" / "data" / "harth-samples"
 FS_IN = 50.0
@@ -100,9 +102,6 @@ def recording(x50: np.ndarray, days: int, rate_hz: float, offset_s: float, drift
     return Recording(t_ns, acc, info, temperature=temp)
 
 
-def append_row(line: str) -> None:
-    with (ROOT / "BENCHMARKS.md").open("a", encoding="utf-8") as fh:
-        fh.write(line + "\n")
 
 
 def main() -> int:

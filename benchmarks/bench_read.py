@@ -21,8 +21,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
-import os
-import platform
 import statistics
 import subprocess
 import sys
@@ -31,6 +29,8 @@ import time
 from pathlib import Path
 
 import numpy as np
+
+from _common import append_row, machine
 
 ROOT = Path(__file__).resolve().parents[1]
 PEERS_PY = Path("/tmp/peers-venv/bin/python")
@@ -70,17 +70,8 @@ READERS = {
 }
 
 
-def machine() -> str:
-    import psutil
-
-    mem = psutil.virtual_memory().total / 2**30
-    return (f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
-            f"{mem:.0f} GB, Python {platform.python_version()}")
 
 
-def append_row(line: str) -> None:
-    with (ROOT / "BENCHMARKS.md").open("a", encoding="utf-8") as fh:
-        fh.write(line.rstrip("\n") + "\n")
 
 
 def make_signal(n: int, rate_hz: float, seed: int = 0) -> np.ndarray:
