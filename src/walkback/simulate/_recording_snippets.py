@@ -15,22 +15,13 @@ from pathlib import Path
 
 import numpy as np
 
+from walkback.activity.labels import SELFBACK_LABELS
 from walkback.errors import InputDataError
 
 FS_HZ = 50.0
 
-#: SELFBACK folder -> (truth fine class, truth pace).
-SELFBACK_CLASSES: dict[str, tuple[str, str]] = {
-    "walk_slow": ("walking", "slow"),
-    "walk_mod": ("walking", "moderate"),
-    "walk_fast": ("walking", "brisk"),
-    "jogging": ("running", ""),
-    "upstairs": ("stairs_up", ""),
-    "downstairs": ("stairs_down", ""),
-    "standing": ("standing", ""),
-    "sitting": ("sitting", ""),
-    "lying": ("lying", ""),
-}
+#: SELFBACK folder -> (truth fine class, truth pace): the activity stage's own mapping.
+SELFBACK_CLASSES: dict[str, tuple[str, str]] = SELFBACK_LABELS
 
 
 @dataclass(frozen=True)
