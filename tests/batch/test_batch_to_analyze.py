@@ -45,8 +45,13 @@ def test_simulated_participants_process_then_analyze(tmp_path):
                  "--back-pattern", "{id}/back.cwa", "--out", str(manifest)]) == 0
     assert main(["process", str(manifest), "--out", str(run), "--workers", "2",
                  "--no-progress"]) == 0
+    # the 6-h recordings are partial days, which the study's full-day analysis leaves out by
+    # default: this cohort's config keeps them
+    config = tmp_path / "study.toml"
+    config.write_text("[exposure]\ndrop_partial_days = false\n")
     assert main(["analyze", "--days", str(run / "cohort_days.parquet"), "--participants",
-                 str(tmp_path / "participants.csv"), "--out", str(results)]) == 0
+                 str(tmp_path / "participants.csv"), "--config", str(config),
+                 "--out", str(results)]) == 0
 
     flow = pd.read_csv(results / "flow.csv")
     analysed = pd.read_csv(results / "analysis_data.csv", dtype={"participant_id": str})

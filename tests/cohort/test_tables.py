@@ -240,3 +240,33 @@ def test_thigh_only_daily_table_keeps_sedentary(tmp_path, frames):
     exp = person_exposures(inp.days).set_index("participant_id")
     assert exp.loc["007", "valid_days_walk"] == 3
     assert exp.loc["007", "wear_min"] == pytest.approx((70000 + 10000 + 6000 + 400) / 60)
+
+
+@pytest.mark.parametrize("fmt", ["csv", "parquet"])
+def test_partial_days_left_out_by_default(tmp_path, frames, fmt):
+    """walkback's daily tables flag attachment/removal days; HUNT's days are full 24-h days."""
+    from walkback.cohort.exposures import person_exposures
+
+    days, parts = frames
+    days = days.assign(partial_day=[True, False, False, False, True])
+    days.loc[0, "walking_s"] = days.loc[4, "walking_s"] = 600.0  # short partial days walk less
+    if fmt == "csv":
+        dp, pp = _write(tmp_path, days, parts)
+    else:
+        dp, pp = tmp_path / "days.parquet", tmp_path / "participants.csv"
+        days.to_parquet(dp)
+        parts.to_csv(pp, index=False)
+    inp = load_inputs(dp, pp)
+    # blanked, not removed (participants whose days are all partial keep their rows)
+    assert len(inp.days) == 5
+    assert inp.days["walking_s"].isna().tolist() == [True, False, False, False, True]
+    exp = person_exposures(inp.days).set_index("participant_id")
+    assert exp.loc["007", "valid_days"] == 2 and exp.loc["12", "valid_days"] == 1
+    assert exp.loc["007", "valid_days_walk"] == 2 and exp.loc["12", "valid_days_walk"] == 1
+    assert exp.loc["007", "volume_min"] == pytest.approx(100.0)
+    # kept when the setting says so
+    from walkback.cohort.config import ExposureSettings
+
+    no_drop = CohortSettings(exposure=ExposureSettings(drop_partial_days=False))
+    keep = load_inputs(dp, pp, no_drop)
+    assert len(keep.days) == 5

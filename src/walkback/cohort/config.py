@@ -133,10 +133,15 @@ class ExposureSettings:
     ``met_weights``: MET of slow, moderate and brisk walking (study: 2.8, 3.8, 4.8).
     ``min_age_years``: participants younger than this at baseline are excluded (study: 20; set 0
     to disable). Applied as the first exclusion step, see :mod:`walkback.cohort.sample`.
+    ``drop_partial_days``: blank days flagged ``partial_day`` (walkback's own daily tables: the
+    recording did not cover the whole local day, e.g. the attachment and removal days). HUNT's
+    days are full 24-h days, so a 9-h last day would otherwise count as a valid day and pull the
+    mean walking per valid day down. Tables without the column are unaffected.
     """
 
     met_weights: tuple[float, float, float] = (2.8, 3.8, 4.8)
     min_age_years: float = 20.0
+    drop_partial_days: bool = True
 
     def __post_init__(self) -> None:
         if len(self.met_weights) != 3 or any(float(w) <= 0 for w in self.met_weights):

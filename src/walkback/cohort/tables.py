@@ -194,6 +194,7 @@ class _DayBlock:
     labels: dict[str, str]
     day_length: np.ndarray | None = None
     sedentary: np.ndarray | None = None
+    partial: np.ndarray | None = None
 
 
 def _day_layout(frame: pd.DataFrame, settings: CohortSettings) -> str:
@@ -232,6 +233,9 @@ def _long_days(frame: pd.DataFrame, where: FileRows, settings: CohortSettings):
     flen = inverse.get("day_length_s", "day_length_s")
     if flen in frame.columns:
         block.day_length = _numeric(where, frame, flen, _label(flen, "day_length_s"))
+    fpart = inverse.get("partial_day", "partial_day")
+    if fpart in frame.columns:  # walkback's own daily tables flag days not wholly recorded
+        block.partial = _numeric(where, frame, fpart, _label(fpart, "partial_day")) == 1
     fsed = inverse.get("sedentary_s", "sedentary_s")
     if fsed in frame.columns:  # walkback's own thigh-only daily tables (see exposures.day_validity)
         block.sedentary = _numeric(where, frame, fsed, _label(fsed, "sedentary_s"))
@@ -333,6 +337,15 @@ def _load_days(path: Path, settings: CohortSettings) -> tuple[pd.DataFrame, File
     if blocks[0].sedentary is not None:
         data["sedentary_s"] = blocks[0].sedentary
     out = pd.DataFrame(data)
+    if blocks[0].partial is not None and settings.exposure.drop_partial_days:
+        # blanked, not removed: a participant whose days are all partial still has rows and is
+        # counted at the 'no valid accelerometer day' exclusion
+        partial = blocks[0].partial
+        if partial.any():
+            log.info("%s: %d partial day(s) left out (exposure.drop_partial_days)", path,
+                     int(partial.sum()))
+            cols = [c for c in (*schema.DAY_ACTIVITY_COLUMNS, "sedentary_s") if c in out]
+            out.loc[partial, cols] = np.nan
     log.info("%s: %s layout, %d participant-days", path, layout, len(out))
     return out, where
 
