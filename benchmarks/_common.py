@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import os
 import platform
+import threading
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -25,3 +27,30 @@ def append_row(text: str) -> None:
     """Append ``text`` (one row or a whole section) to BENCHMARKS.md, ending in one newline."""
     with (ROOT / "BENCHMARKS.md").open("a", encoding="utf-8") as fh:
         fh.write(text.rstrip("\n") + "\n")
+
+
+class PeakRSS:
+    """Context manager sampling this process's resident memory (bytes) every 20 ms.
+
+    ``start`` is the RSS on entry and ``peak`` the largest seen until exit.
+    """
+
+    def __enter__(self) -> PeakRSS:
+        import psutil
+
+        self.proc = psutil.Process()
+        self.start = self.peak = self.proc.memory_info().rss
+        self._stop = threading.Event()
+        self._t = threading.Thread(target=self._run, daemon=True)
+        self._t.start()
+        return self
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self.peak = max(self.peak, self.proc.memory_info().rss)
+            time.sleep(0.02)
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._t.join()
+        self.peak = max(self.peak, self.proc.memory_info().rss)

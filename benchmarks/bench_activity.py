@@ -15,7 +15,6 @@ import datetime as dt
 import os
 import platform
 import sys
-import threading
 import time
 from pathlib import Path
 
@@ -23,7 +22,7 @@ import numpy as np
 import pandas as pd
 import psutil
 
-from _common import append_row
+from _common import PeakRSS, append_row
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared" / "data"
@@ -31,26 +30,6 @@ FS = 50.0
 N = int(7 * 86400 * FS)
 
 
-class PeakRSS:
-    """Samples this process's resident memory every 20 ms while active."""
-
-    def __enter__(self):
-        self.proc = psutil.Process()
-        self.start = self.peak = self.proc.memory_info().rss
-        self._stop = threading.Event()
-        self._t = threading.Thread(target=self._run, daemon=True)
-        self._t.start()
-        return self
-
-    def _run(self):
-        while not self._stop.is_set():
-            self.peak = max(self.peak, self.proc.memory_info().rss)
-            time.sleep(0.02)
-
-    def __exit__(self, *exc):
-        self._stop.set()
-        self._t.join()
-        self.peak = max(self.peak, self.proc.memory_info().rss)
 
 
 def tile(a: np.ndarray, n: int) -> np.ndarray:

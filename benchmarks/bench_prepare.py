@@ -16,7 +16,6 @@ import argparse
 import datetime as dt
 import os
 import platform
-import threading
 import time
 from pathlib import Path
 
@@ -24,7 +23,7 @@ import numpy as np
 import pandas as pd
 import psutil
 
-from _common import append_row
+from _common import PeakRSS, append_row
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared" / "data" / "harth-samples"
@@ -32,26 +31,6 @@ FS_IN = 50.0
 T0 = int(pd.Timestamp("2025-03-26 09:00", tz="Europe/Oslo").tz_convert("UTC").value)
 
 
-class PeakRSS:
-    """Context manager sampling this process' RSS every 20 ms."""
-
-    def __enter__(self) -> PeakRSS:
-        self.proc = psutil.Process()
-        self.start = self.peak = self.proc.memory_info().rss
-        self._stop = threading.Event()
-        self._t = threading.Thread(target=self._run, daemon=True)
-        self._t.start()
-        return self
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            self.peak = max(self.peak, self.proc.memory_info().rss)
-            time.sleep(0.02)
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._t.join()
-        self.peak = max(self.peak, self.proc.memory_info().rss)
 
 
 def _load(name: str) -> tuple[np.ndarray, np.ndarray]:
