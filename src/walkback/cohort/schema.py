@@ -45,19 +45,6 @@ class ColumnSpec:
     meaning: str
 
 
-#: The nine activity durations of a day, seconds (study-spec §1.1, HUNT ``*TmD{i}_NT4ActMX``).
-DAY_ACTIVITY_COLUMNS: tuple[str, ...] = (
-    "lying_s",
-    "sitting_s",
-    "standing_s",
-    "walk_slow_s",
-    "walk_moderate_s",
-    "walk_brisk_s",
-    "walking_s",
-    "running_s",
-    "cycling_s",
-)
-
 DAY_COLUMNS: tuple[ColumnSpec, ...] = (
     ColumnSpec("participant_id", "id", True, "participant identifier (read as text)"),
     ColumnSpec("day", "int", True, "day number within the recording (1-based)"),
@@ -72,10 +59,18 @@ DAY_COLUMNS: tuple[ColumnSpec, ...] = (
     ColumnSpec("cycling_s", "float", True, "cycling (HUNT CyclTmD)"),
 )
 
-#: Optional day columns that change validation: ``day_length_s`` (86,400; 90,000 on a 25-h DST
-#: day) allows a day's durations up to ``CohortSettings.max_dst_day_s``.
+#: The nine activity durations of a day, seconds (study-spec §1.1, HUNT ``*TmD{i}_NT4ActMX``).
+DAY_ACTIVITY_COLUMNS: tuple[str, ...] = tuple(c.name for c in DAY_COLUMNS[2:])
+
+#: Optional day columns: ``day_length_s`` (86,400; 90,000 on a 25-h DST day) allows a day's
+#: durations up to ``CohortSettings.max_dst_day_s``; ``sedentary_s`` and ``partial_day`` come from
+#: walkback's own daily tables (see :mod:`walkback.cohort.exposures` and ``ExposureSettings``).
 DAY_OPTIONAL_COLUMNS: tuple[ColumnSpec, ...] = (
     ColumnSpec("day_length_s", "float", False, "length of the local day, s (DST: 82,800/90,000)"),
+    ColumnSpec("sedentary_s", "float", False, "sitting or lying, s; used on thigh-only days, where "
+               "lying_s and sitting_s are empty (walkback's own daily tables)"),
+    ColumnSpec("partial_day", "bool", False, "the recording did not cover the whole local day; "
+               "such days are blanked unless exposure.drop_partial_days is false"),
 )
 
 #: The seven chronic-disease items (study-spec §1.9 sensitivity analysis 7), 0 = no, yes code.

@@ -192,9 +192,8 @@ class _DayBlock:
 
     values: dict[str, np.ndarray]
     labels: dict[str, str]
-    day_length: np.ndarray | None = None
-    sedentary: np.ndarray | None = None
-    partial: np.ndarray | None = None
+    #: optional columns present in the file (``schema.DAY_OPTIONAL_COLUMNS``), long layout only
+    optional: dict[str, np.ndarray] = field(default_factory=dict)
 
 
 def _day_layout(frame: pd.DataFrame, settings: CohortSettings) -> str:
@@ -230,15 +229,11 @@ def _long_days(frame: pd.DataFrame, where: FileRows, settings: CohortSettings):
         f = inverse.get(canon, canon)
         block.labels[canon] = _label(f, canon)
         block.values[canon] = _numeric(where, frame, f, block.labels[canon])
-    flen = inverse.get("day_length_s", "day_length_s")
-    if flen in frame.columns:
-        block.day_length = _numeric(where, frame, flen, _label(flen, "day_length_s"))
-    fpart = inverse.get("partial_day", "partial_day")
-    if fpart in frame.columns:  # walkback's own daily tables flag days not wholly recorded
-        block.partial = _numeric(where, frame, fpart, _label(fpart, "partial_day")) == 1
-    fsed = inverse.get("sedentary_s", "sedentary_s")
-    if fsed in frame.columns:  # walkback's own thigh-only daily tables (see exposures.day_validity)
-        block.sedentary = _numeric(where, frame, fsed, _label(fsed, "sedentary_s"))
+    for spec in schema.DAY_OPTIONAL_COLUMNS:
+        f = inverse.get(spec.name, spec.name)
+        if f in frame.columns:
+            v = _numeric(where, frame, f, _label(f, spec.name))
+            block.optional[spec.name] = v == 1 if spec.kind == "bool" else v
     dup = np.flatnonzero(pd.DataFrame({"i": ids, "d": day}).duplicated(keep=False).to_numpy())
     if dup.size:
         raise InputDataError(
@@ -289,9 +284,10 @@ _WEAR_PARTS = ("lying_s", "sitting_s", "standing_s", "walk_slow_s", "walk_modera
 
 def _check_durations(where: FileRows, block: _DayBlock, settings: CohortSettings) -> None:
     limit = np.full(next(iter(block.values.values())).shape, settings.max_day_s)
-    if block.day_length is not None:
-        long_day = block.day_length > settings.max_day_s
-        limit[long_day] = np.minimum(block.day_length[long_day], settings.max_dst_day_s)
+    day_length = block.optional.get("day_length_s")
+    if day_length is not None:
+        long_day = day_length > settings.max_day_s
+        limit[long_day] = np.minimum(day_length[long_day], settings.max_dst_day_s)
     for canon, v in block.values.items():
         neg = np.flatnonzero(v < 0)
         if neg.size:
@@ -332,20 +328,17 @@ def _load_days(path: Path, settings: CohortSettings) -> tuple[pd.DataFrame, File
     for canon in schema.DAY_ACTIVITY_COLUMNS:
         vals = [b.values[canon] for b in blocks]
         data[canon] = vals[0] if len(vals) == 1 else np.column_stack(vals).ravel()
-    if blocks[0].day_length is not None:
-        data["day_length_s"] = blocks[0].day_length
-    if blocks[0].sedentary is not None:
-        data["sedentary_s"] = blocks[0].sedentary
+    optional = blocks[0].optional
+    data.update({k: v for k, v in optional.items() if k != "partial_day"})
     out = pd.DataFrame(data)
-    if blocks[0].partial is not None and settings.exposure.drop_partial_days:
+    partial = optional.get("partial_day")
+    if partial is not None and settings.exposure.drop_partial_days and partial.any():
         # blanked, not removed: a participant whose days are all partial still has rows and is
         # counted at the 'no valid accelerometer day' exclusion
-        partial = blocks[0].partial
-        if partial.any():
-            log.info("%s: %d partial day(s) left out (exposure.drop_partial_days)", path,
-                     int(partial.sum()))
-            cols = [c for c in (*schema.DAY_ACTIVITY_COLUMNS, "sedentary_s") if c in out]
-            out.loc[partial, cols] = np.nan
+        log.info("%s: %d partial day(s) left out (exposure.drop_partial_days)", path,
+                 int(partial.sum()))
+        cols = [c for c in (*schema.DAY_ACTIVITY_COLUMNS, "sedentary_s") if c in out]
+        out.loc[partial, cols] = np.nan
     log.info("%s: %s layout, %d participant-days", path, layout, len(out))
     return out, where
 
