@@ -1,4 +1,4 @@
-"""``prepare``: thigh (+ back) ``Recording``s to one :class:`~walkback.signal.Prepared` signal.
+"""``prepare``: thigh (+ back) recordings to one :class:`~walkback.signal.Prepared` signal.
 
 Order of operations, per sensor: resample to the grid (true sample times, anti-aliasing, gaps kept)
 -> autocalibration (sphere fit; applied only when it succeeds) -> orientation (canonical axes) ->
@@ -6,9 +6,12 @@ non-wear (stillness + temperature). The back sensor is first synchronised to the
 offset and drift from the movement signals) and then resampled through that clock map onto the
 thigh's grid. Calendar days come from the thigh grid and its valid samples.
 
-Memory: the grid arrays (float32) are allocated once and every step works in place or in chunks;
-beyond the two input recordings and the output, the working set is ~60 MB for a week at
-100 Hz.
+Memory: the inputs may be :class:`~walkback.io.RecordingStream`s (``walkback.io.open_stream``):
+their samples are then decoded an hour at a time and resampled straight onto the grid, so the raw
+week (1.2 GB per 100 Hz sensor) is never in memory; the back file is passed over twice (its
+movement magnitude for the clock sync, then its samples through the clock map). The grid arrays
+(float32, 360 MB per sensor-week at 50 Hz) are allocated once and every later step works in
+place or in chunks.
 """
 
 from __future__ import annotations
@@ -20,14 +23,15 @@ from typing import Any
 import numpy as np
 
 from walkback.errors import InputDataError, SyncError
-from walkback.io.types import Recording
+from walkback.io.stream import RecordingStream, concat_channel
+from walkback.io.types import Recording, RecordingInfo
 from walkback.settings import to_mapping
 from walkback.signal._windows import aggregate, transform, window_stats
 from walkback.signal.calibrate import apply_calibration, fit_calibration
 from walkback.signal.days import calendar_days
 from walkback.signal.nonwear import detect_nonwear
 from walkback.signal.orientation import apply_matrix, detect_orientation
-from walkback.signal.resample import ResampledSignal, resample_uniform
+from walkback.signal.resample import ResampledSignal, Resampler, _rate, grid_length
 from walkback.signal.settings import PrepareSettings
 from walkback.signal.sync import SyncResult, estimate_sync
 from walkback.signal.types import Prepared
@@ -36,49 +40,58 @@ __all__ = ["prepare"]
 
 log = logging.getLogger(__name__)
 _ROWS = 1 << 20
+_CHUNK_S = 3600.0  # seconds of samples decoded per step when streaming from a file
+
+Source = Recording | RecordingStream
 
 
 def prepare(
-    thigh: Recording,
-    back: Recording | None = None,
+    thigh: Source,
+    back: Source | None = None,
     settings: PrepareSettings | None = None,
 ) -> Prepared:
     """Prepare one participant's thigh (and optional lower-back) recording.
 
-    Returns a :class:`Prepared` on the thigh's uniform grid (``settings.fs_hz``), canonical axes,
-    per-sensor valid / wear masks, local calendar days and a JSON-able ``qc`` dict. Raises
-    :class:`~walkback.errors.SyncError` when the back cannot be synchronised (unless
+    ``thigh`` / ``back`` are :class:`~walkback.io.Recording`s or, to keep memory to the output
+    grid, :class:`~walkback.io.RecordingStream`s from :func:`walkback.io.open_stream`; both give
+    the same result. Returns a :class:`Prepared` on the thigh's uniform grid (``settings.fs_hz``),
+    canonical axes, per-sensor valid / wear masks, local calendar days and a JSON-able ``qc``
+    dict. Raises :class:`~walkback.errors.SyncError` when the back cannot be synchronised (unless
     ``settings.on_sync_error == "drop_back"``) and :class:`~walkback.errors.InputDataError` for an
     empty recording.
     """
     s = settings or PrepareSettings()
-    for name, rec in (("thigh", thigh), ("back", back)):
-        if rec is not None and rec.n < 2:
-            raise InputDataError(f"{rec.info.path}: the {name} recording has {rec.n} samples")
+    streams = {name: _stream(src, s) for name, src in (("thigh", thigh), ("back", back))
+               if src is not None}
+    for name, (st, _) in streams.items():
+        if st.n < 2:
+            raise InputDataError(f"{st.info.path}: the {name} recording has {st.n} samples")
+    ts, t_rate = streams["thigh"]
     period = 1e9 / s.fs_hz
-    start_ns = int(math.ceil(int(thigh.time_ns[0]) / period) * period)
-    stop_ns = int(thigh.time_ns[-1])
+    start_ns = int(math.ceil(int(ts.info.start_ns) / period) * period)
+    stop_ns = int(ts.info.stop_ns)
+    n = grid_length(start_ns, stop_ns, s.fs_hz)
     qc: dict[str, Any] = {"settings": to_mapping(s)}
 
-    t_res = resample_uniform(thigh.time_ns, thigh.accel_g, s.fs_hz, max_gap_s=s.max_gap_s,
-                             start_ns=start_ns, stop_ns=stop_ns)
-    thigh_g, thigh_wear, qc["thigh"] = _finish_sensor(t_res, thigh, "thigh", s, None)
+    t_res, t_temp = _resample(ts, t_rate, s, start_ns, n)
+    thigh_g, thigh_wear, qc["thigh"] = _finish_sensor(t_res, ts.info, t_temp, "thigh", s, None)
     back_g = back_valid = back_wear = None
-    if back is not None:
+    if "back" in streams:
+        bs, b_rate = streams["back"]
         try:
-            sync = _synchronise(thigh_g, back, start_ns, stop_ns, s)
+            sync = _synchronise(thigh_g, bs, start_ns, stop_ns, s)
         except SyncError as exc:
             if s.on_sync_error == "raise":
-                raise SyncError(f"{thigh.info.path} / {back.info.path}: {exc}") from exc
+                raise SyncError(f"{ts.info.path} / {bs.info.path}: {exc}") from exc
             log.warning("back sensor dropped: %s", exc)
             qc["sync"] = {"ok": False, "error": str(exc)}
             qc["back"] = {"present": True, "used": False}
         else:
             qc["sync"] = sync.to_dict()
-            b_res = resample_uniform(back.time_ns, back.accel_g, s.fs_hz, max_gap_s=s.max_gap_s,
-                                     start_ns=start_ns, stop_ns=stop_ns, clock=sync.back_time_ns)
+            b_res, b_temp = _resample(bs, b_rate, s, start_ns, n, clock=sync.back_time_ns)
             back_valid = b_res.valid
-            back_g, back_wear, qc["back"] = _finish_sensor(b_res, back, "back", s, sync)
+            back_g, back_wear, qc["back"] = _finish_sensor(b_res, bs.info, b_temp, "back", s,
+                                                           sync)
     else:
         qc["sync"] = {"ok": False, "error": "no back sensor"}
         qc["back"] = {"present": False}
@@ -90,16 +103,41 @@ def prepare(
     )
 
 
-def _finish_sensor(res: ResampledSignal, rec: Recording, sensor: str, s: PrepareSettings,
-                   sync: SyncResult | None) -> tuple[np.ndarray, np.ndarray, dict[str, Any]]:
+def _stream(src: Source, s: PrepareSettings) -> tuple[RecordingStream, float]:
+    """The source as a stream, and its effective input rate (Hz) for the anti-aliasing design."""
+    if isinstance(src, Recording):
+        rate = _rate(src.time_ns, s.max_gap_s) if src.n >= 2 else float("nan")
+        return RecordingStream.from_recording(src), rate
+    rate = src.info.measured_rate_hz
+    if not np.isfinite(rate):
+        rate = src.info.nominal_rate_hz
+    return src, float(rate)
+
+
+def _resample(st: RecordingStream, rate: float, s: PrepareSettings, start_ns: int, n: int,
+              clock: Any = None) -> tuple[ResampledSignal, tuple[np.ndarray, np.ndarray] | None]:
+    """One pass over ``st`` onto the grid; also returns its temperature channel (time, degC)."""
+    r = Resampler(s.fs_hz, start_ns, n, fs_in_hz=rate, max_gap_s=s.max_gap_s, clock=clock,
+                  source=str(st.info.path))
+    temps = []
+    for ch in st.chunks(_CHUNK_S):
+        r.feed(ch.time_ns, ch.accel_g)
+        temps.append(ch.temperature)
+    return r.finish(), concat_channel(temps)
+
+
+def _finish_sensor(res: ResampledSignal, info: RecordingInfo,
+                   temperature: tuple[np.ndarray, np.ndarray] | None, sensor: str,
+                   s: PrepareSettings, sync: SyncResult | None
+                   ) -> tuple[np.ndarray, np.ndarray, dict[str, Any]]:
     """Calibrate, orient and find non-wear, in place on ``res.values``."""
     x = res.values
     qc: dict[str, Any] = {
-        "present": True, "used": True, "path": str(rec.info.path),
+        "present": True, "used": True, "path": str(info.path),
         "resampling": {
             "input_rate_hz": round(res.input_rate_hz, 4),
-            "nominal_rate_hz": rec.info.nominal_rate_hz
-            if np.isfinite(rec.info.nominal_rate_hz) else None,
+            "nominal_rate_hz": info.nominal_rate_hz
+            if np.isfinite(info.nominal_rate_hz) else None,
             "gaps": [{"start_ns": a, "stop_ns": b, "duration_s": round((b - a) / 1e9, 3)}
                      for a, b in res.gaps],
             "valid_fraction": round(float(res.valid.mean()), 6) if res.n else 0.0,
@@ -128,7 +166,7 @@ def _finish_sensor(res: ResampledSignal, rec: Recording, sensor: str, s: Prepare
         qc["orientation"] = rep.to_dict()
     else:
         qc["orientation"] = {"evidence": "disabled in settings: device axes kept"}
-    temp = _temperature(rec, sync)
+    temp = _temperature(temperature, sync)
     k = int(round(s.nonwear.window_s / 5.0))
     nw_stats = (aggregate(transform(ws5, matrix=matrix), k)
                 if abs(k * w5 - s.nonwear.window_s * s.fs_hz) < 1e-6 else None)
@@ -138,28 +176,32 @@ def _finish_sensor(res: ResampledSignal, rec: Recording, sensor: str, s: Prepare
     return x, nw.wear, qc
 
 
-def _temperature(rec: Recording, sync: SyncResult | None) -> tuple[np.ndarray, np.ndarray] | None:
+def _temperature(temp: tuple[np.ndarray, np.ndarray] | None, sync: SyncResult | None
+                 ) -> tuple[np.ndarray, np.ndarray] | None:
     """The temperature channel with its times on the thigh clock (back: minus the clock offset)."""
-    ch = rec.temperature
-    if ch is None or ch.values.shape[0] < 2:
+    if temp is None or temp[0].shape[0] < 2:
         return None
-    t = np.asarray(ch.time_ns, np.int64)
+    t = np.asarray(temp[0], np.int64)
     if sync is not None:
         t = t - np.round(np.asarray(sync.offset_at_s(t)) * 1e9).astype(np.int64)
-    return t, np.asarray(ch.values, np.float64)
+    return t, np.asarray(temp[1], np.float64)
 
 
-def _synchronise(thigh_g: np.ndarray, back: Recording, start_ns: int, stop_ns: int,
+def _synchronise(thigh_g: np.ndarray, back: RecordingStream, start_ns: int, stop_ns: int,
                  s: PrepareSettings) -> SyncResult:
     """Clock model of the back against the thigh, from acceleration magnitudes on one grid."""
-    if back.time_ns[-1] < start_ns or back.time_ns[0] > stop_ns:
+    if back.info.stop_ns < start_ns or back.info.start_ns > stop_ns:
         raise SyncError("the thigh and back recordings do not overlap in time")
     # sync works on magnitudes at half the grid rate (>= 20 Hz): the 0.5-8 Hz band it uses is
     # kept, the sub-sample peak interpolation keeps ms precision, and it halves the cost
     dec = 2 if s.fs_hz >= 40 else 1
     fs_sync = s.fs_hz / dec
-    b_res = resample_uniform(back.time_ns, back.accel_g, fs_sync, max_gap_s=s.max_gap_s,
-                             start_ns=start_ns, stop_ns=stop_ns, antialias=False, magnitude=True)
+    r = Resampler(fs_sync, start_ns, grid_length(start_ns, stop_ns, fs_sync),
+                  max_gap_s=s.max_gap_s, antialias=False, magnitude=True,
+                  source=str(back.info.path))
+    for ch in back.chunks(_CHUNK_S):
+        r.feed(ch.time_ns, ch.accel_g)
+    b_res = r.finish()
     sub = thigh_g[::dec]
     mag_t = np.empty(sub.shape[0], np.float32)
     for i0 in range(0, sub.shape[0], _ROWS):

@@ -5,24 +5,25 @@ Method
 Devices do not sample at their nominal rate (an AX3 set to 100 Hz may deliver 95.4 Hz), and the rate
 wanders. We therefore work from the TRUE sample times:
 
-1. The samples are split into contiguous segments wherever two consecutive samples are more than
-   ``max_gap_s`` apart. Gaps between segments are never interpolated across: grid samples that fall
-   in them are NaN and ``valid`` is False.
-2. Within a segment the samples are linearly interpolated onto an intermediate uniform grid at
-   ``L * fs_hz`` where ``L = ceil(fs_in / fs_hz)`` (e.g. 100 Hz for a ~95-100 Hz input and a 50 Hz
-   output). Linear interpolation between samples at least as dense as the intermediate grid adds no
-   aliasing of its own.
-3. A linear-phase (zero-phase after delay compensation) Kaiser-window FIR low-pass with its cut-off at
-   ``0.4 * fs_hz`` (20 Hz for 50 Hz output) is applied and the result decimated by ``L`` in one
-   step, so content above the output Nyquist frequency is
-   suppressed (> 40 dB above ~0.5 * fs_hz) before it can alias. When the input is not faster than
-   the output, no filter is applied (nothing to alias).
+1. Consecutive samples more than ``max_gap_s`` apart delimit a gap. Gaps are never interpolated
+   across: grid samples that fall in them are NaN and ``valid`` is False.
+2. Between samples of one contiguous stretch the signal is linearly interpolated onto an
+   intermediate uniform grid at ``L * fs_hz`` where ``L = ceil(fs_in / fs_hz)`` (e.g. 100 Hz for a
+   ~95-100 Hz input and a 50 Hz output). Linear interpolation between samples at least as dense as
+   the intermediate grid adds no aliasing of its own.
+3. A linear-phase Kaiser-window FIR low-pass (``2 * 6 * L + 1`` taps, cut-off ``0.4 * fs_hz``, i.e.
+   20 Hz for 50 Hz output) is applied and the result decimated by ``L`` in one step, so content
+   above the output Nyquist frequency is suppressed (> 40 dB above ~0.5 * fs_hz) before it can
+   alias. When the input is not faster than the output, no filter is applied (nothing to alias).
+   Near a gap, the intermediate grid holds the nearer edge sample, so the low-pass sees only that
+   side's data.
 
-Work is done in chunks of output samples (two threads), so memory stays bounded for week-long
-100 Hz recordings. Cost per chunk: one ``np.interp`` gives every intermediate point's fractional
-sample position (shared by all axes; float64 ns relative to the chunk, exact), each axis is then two
-gathers and a float32 lerp, and the FIR + decimation is a block-Toeplitz float32 matrix product in
-GEMMs small enough to stay single-threaded in BLAS. The filter itself is unchanged.
+Streaming: :class:`Resampler` takes the samples chunk by chunk (e.g. from
+:func:`walkback.io.iter_read`) and writes each grid sample as soon as the samples around it have
+arrived, so a week-long recording never has to be in memory; :func:`resample_uniform` is the
+same machinery fed one whole array. The per-sample work (merge walk of grid times through the
+sample times, interpolation, FIR) is a compiled kernel (:mod:`._resample_kernel`) run on blocks of
+16,384 grid samples in two threads.
 
 Grid convention: sample ``i`` is at ``start_ns + round(i * 1e9 / fs_hz)`` UTC ns (as in
 :class:`walkback.signal.Prepared`).
@@ -39,10 +40,11 @@ import numpy as np
 from scipy import signal as sps
 
 from walkback.errors import InputDataError
+from walkback.signal._resample_kernel import gap_indices, resample_block, scan_times
 
-__all__ = ["ResampledSignal", "resample_uniform", "grid_times", "effective_rate_hz"]
+__all__ = ["ResampledSignal", "Resampler", "resample_uniform", "grid_times", "effective_rate_hz"]
 
-_CHUNK_OUT = 1 << 16  # output samples per chunk (~22 min at 50 Hz)
+_BLOCK = 1 << 14  # grid samples per kernel call (~5.5 min at 50 Hz)
 _HALF_TAPS_PER_L = 6  # FIR length is 2 * 6 * L + 1 intermediate samples
 
 
@@ -54,11 +56,12 @@ class ResampledSignal:
     ----------
     start_ns: UTC ns of grid sample 0.
     fs_hz: grid rate in Hz.
-    values: float32 (m, k); NaN where ``valid`` is False.
+    values: float32 (m, k) or (m,); NaN where ``valid`` is False.
     valid: bool (m,) True where the grid sample lies inside a contiguous stretch of input samples.
     gaps: list of ``(start_ns, stop_ns)`` input gaps longer than ``max_gap_s``: the time of the last
-        sample before the gap and of the first sample after it (UTC ns).
-    input_rate_hz: the effective input rate measured from the sample times (median spacing).
+        sample before the gap and of the first sample after it (UTC ns, device clock).
+    input_rate_hz: the effective input rate: steps between consecutive samples of one contiguous
+        stretch divided by the time they span.
     """
 
     start_ns: int
@@ -83,6 +86,11 @@ def grid_times(start_ns: int, fs_hz: float, i0: int, i1: int) -> np.ndarray:
     return start_ns + np.round(np.arange(i0, i1, dtype=np.float64) * (1e9 / fs_hz)).astype(np.int64)
 
 
+def grid_length(start_ns: int, stop_ns: int, fs_hz: float) -> int:
+    """Grid samples from ``start_ns`` up to and including ``stop_ns`` (UTC ns)."""
+    return max(0, int(math.floor((stop_ns - start_ns) * fs_hz / 1e9 + 1e-9)) + 1)
+
+
 def effective_rate_hz(time_ns: np.ndarray, max_gap_s: float = 1.0) -> float:
     """Effective sample rate (Hz): mean spacing of consecutive samples closer than ``max_gap_s``."""
     if time_ns.shape[0] < 2:
@@ -94,92 +102,205 @@ def effective_rate_hz(time_ns: np.ndarray, max_gap_s: float = 1.0) -> float:
     return float(1e9 / d.mean())
 
 
-def _segments(time_ns: np.ndarray, max_gap_ns: float) -> tuple[np.ndarray, np.ndarray]:
-    """Start and stop (inclusive) sample indices of contiguous segments. Scans in cache-sized
-    chunks into one reused buffer (no full-length temporary) and rejects times that go
-    backwards."""
-    n = time_ns.shape[0]
-    limit = int(math.floor(max_gap_ns))  # d > max_gap_ns <=> d > floor(max_gap_ns) for int d
-    breaks = [np.zeros(0, np.int64)]
-    step = 1 << 16
-    buf = np.empty(step, np.int64)
-    for a in range(0, n - 1, step):
-        b = min(n, a + step + 1)
-        d = buf[: b - a - 1]
-        np.subtract(time_ns[a + 1 : b], time_ns[a : b - 1], out=d)
-        if d.min() < 0:
-            bad = a + int(np.flatnonzero(d < 0)[0]) + 1
-            raise InputDataError(f"resample_uniform: sample times go backwards at sample {bad} "
-                                 "(expected non-decreasing UTC ns)")
-        nz = np.flatnonzero(d > limit)
-        if nz.size:
-            breaks.append(a + nz)
-    br = np.concatenate(breaks)
-    starts = np.concatenate(([0], br + 1))
-    stops = np.concatenate((br, [n - 1]))
-    return starts, stops
-
-
-def _valid_mask(times: np.ndarray, seg_t0: np.ndarray, seg_t1: np.ndarray) -> np.ndarray:
-    """True where ``times`` fall within [seg_t0, seg_t1] of some segment."""
-    k = np.searchsorted(seg_t0, times, side="right") - 1
-    ok = k >= 0
-    kc = np.clip(k, 0, None)
-    return ok & (times <= seg_t1[kc])
-
-
-def _interp_chunk(
-    t: np.ndarray, x: np.ndarray, g: np.ndarray, gap_after: np.ndarray
-) -> np.ndarray:
-    """Linear interpolation of ``x`` (samples at int64 ns ``t``) at int64 ns times ``g``: one
-    ``np.interp`` per axis on float64 ns relative to ``g[0]`` (exact integers over a chunk). Across
-    the gaps after local sample indices ``gap_after``, and beyond the ends, the nearest edge value
-    is held (never a line across a gap; those points are masked later, but the low-pass near a gap
-    edge then sees only that side's data). Returns float32 axis-major (k, len(g)) so later strided
-    filtering runs over long contiguous rows."""
-    ref = int(g[0])
-    tf = (t - ref).astype(np.float64)
-    gf = (g - ref).astype(np.float64)
-    n = t.shape[0]
-    out = np.empty((x.shape[1], g.shape[0]), np.float32)
-    if n < 2:
-        out[:] = x[0, :, None]
-        return out
-    # fractional sample position of every query (one search shared by all axes), held at the ends
-    pos = np.interp(gf, tf, np.arange(n, dtype=np.float64))
-    left = pos.astype(np.intp)
-    np.minimum(left, n - 2, out=left)
-    frac = (pos - left).astype(np.float32)
-    right = left + 1
-    xt = np.ascontiguousarray(x.T, dtype=np.float32)
-    for a in range(x.shape[1]):
-        xl = xt[a].take(left)
-        xr = xt[a].take(right)
-        xr -= xl
-        xr *= frac
-        xr += xl
-        out[a] = xr
-    if gap_after.size:
-        lo = np.searchsorted(gf, tf[gap_after], side="right")
-        hi = np.searchsorted(gf, tf[gap_after + 1], side="left")
-        mid = np.searchsorted(gf, 0.5 * (tf[gap_after] + tf[gap_after + 1]), side="right")
-        for i, a0, am, a1 in zip(gap_after.tolist(), lo.tolist(), mid.tolist(), hi.tolist(),
-                                 strict=True):
-            out[:, a0:am] = x[i, :, None]
-            out[:, am:a1] = x[i + 1, :, None]
-    return out
-
-
-def _design(fs_in: float, fs_out: float) -> tuple[int, np.ndarray | None]:
-    """Decimation factor L and FIR taps (None when no anti-aliasing is needed)."""
+def _design(fs_in: float, fs_out: float) -> tuple[int, np.ndarray]:
+    """Decimation factor L and FIR taps (``[1.0]`` with L = 1 when nothing can alias)."""
     if not np.isfinite(fs_in) or fs_in <= fs_out * 1.02:
-        return 1, None
+        return 1, np.ones(1, np.float32)
     L = max(1, math.ceil(fs_in / fs_out - 0.1))
     taps = sps.firwin(2 * _HALF_TAPS_PER_L * L + 1, 0.4 * fs_out, window=("kaiser", 5.0),
                       fs=L * fs_out)
     if not np.allclose(taps, taps[::-1]):  # pragma: no cover - firwin is linear-phase
         raise AssertionError("anti-aliasing FIR must be symmetric")
     return L, taps.astype(np.float32)
+
+
+class Resampler:
+    """Streaming resampler onto the grid ``start_ns + round(i * 1e9 / fs_hz)``, ``i < n``.
+
+    Feed time-ordered chunks with :meth:`feed`, then call :meth:`finish` for the
+    :class:`ResampledSignal`. Grid samples are written as soon as the samples around them (FIR
+    support plus one) have arrived; a few seconds of samples are carried between chunks, so memory
+    is the output plus about one chunk.
+
+    Parameters
+    ----------
+    fs_hz: output rate in Hz. start_ns: UTC ns of grid sample 0 (reference clock).
+    n: number of grid samples (see :func:`grid_length`).
+    fs_in_hz: the input's effective rate in Hz (chooses the anti-aliasing filter; e.g. the
+        reader's ``measured_rate_hz``). NaN or not above ``1.02 * fs_hz``: no filter.
+    max_gap_s: consecutive samples further apart than this delimit a gap (seconds).
+    clock: optional map from grid times (int64 UTC ns, reference clock) to this device's clock,
+        e.g. :meth:`walkback.signal.sync.SyncResult.back_time_ns`; must be increasing.
+    antialias: False skips the low-pass (plain linear interpolation).
+    magnitude: resample the vector magnitude of each row of 3-axis values (1-D result).
+    workers: threads running the compiled kernel on blocks of the grid (it releases the GIL).
+    source: name used in error messages (e.g. the file path).
+    """
+
+    def __init__(self, fs_hz: float, start_ns: int, n: int, *, fs_in_hz: float = float("nan"),
+                 max_gap_s: float = 1.0, clock: Callable[[np.ndarray], np.ndarray] | None = None,
+                 antialias: bool = True, magnitude: bool = False, columns: int = 3,
+                 workers: int = 2, source: str = "resample") -> None:
+        if not (fs_hz > 0 and max_gap_s > 0):
+            raise InputDataError(f"{source}: fs_hz ({fs_hz}) and max_gap_s ({max_gap_s}) must "
+                                 "be > 0")
+        self.fs_hz, self.start_ns, self.n = float(fs_hz), int(start_ns), int(n)
+        self.clock, self.magnitude, self.source = clock, magnitude, source
+        self.limit_ns = int(math.floor(max_gap_s * 1e9))
+        self.L, self.taps = _design(fs_in_hz, fs_hz) if antialias else (1, np.ones(1, np.float32))
+        self.pad = (self.taps.shape[0] - 1) // (2 * self.L)
+        k = 1 if magnitude else columns
+        self.values = np.empty((self.n, k), np.float32)  # every block is written or NaN-filled
+        self.valid = np.zeros(self.n, bool)
+        self.gaps: list[tuple[int, int]] = []
+        self._next = 0  # first grid sample not yet written
+        self._t: np.ndarray | None = None  # carried samples
+        self._x: np.ndarray | None = None
+        self._seen = 0  # samples fed so far (for error messages)
+        self._span_ns = 0
+        self._steps = 0
+        self._pool = ThreadPoolExecutor(workers) if workers > 1 else None
+
+    # -- grid / clock helpers ------------------------------------------------------------------
+    def _fine_times(self, j0: int, j1: int) -> np.ndarray:
+        step = 1e9 / (self.fs_hz * self.L)
+        if step == int(step):  # integer ns period (e.g. 10 ms): exact integer arithmetic
+            g = np.arange(j0, j1, dtype=np.int64) * int(step) + self.start_ns
+        else:
+            g = self.start_ns + np.round(np.arange(j0, j1, dtype=np.float64) * step).astype(np.int64)
+        return g if self.clock is None else np.asarray(self.clock(g), np.int64)
+
+    def _out_times(self, i0: int, i1: int) -> np.ndarray:
+        g = grid_times(self.start_ns, self.fs_hz, i0, i1)
+        return g if self.clock is None else np.asarray(self.clock(g), np.int64)
+
+    def _last_fine(self, i: int) -> int:
+        """Device time of the last intermediate sample grid sample ``i`` depends on."""
+        j = (i + self.pad) * self.L
+        return int(self._fine_times(j, j + 1)[0])
+
+    # -- feeding -------------------------------------------------------------------------------
+    def feed(self, time_ns: np.ndarray, values: np.ndarray) -> None:
+        """Add the next chunk: int64 UTC ns (n,) non-decreasing and after the previous chunk, and
+        values (n, k) (or (n, 3) in magnitude mode)."""
+        t = np.asarray(time_ns)
+        x = np.asarray(values)
+        if x.ndim == 1:
+            x = x[:, None]
+        self._check(t, x)
+        if t.shape[0] == 0:
+            return
+        x = np.ascontiguousarray(x, np.float32)
+        prev = None if self._t is None else int(self._t[-1])
+        self._scan(t, prev)
+        self._seen += t.shape[0]
+        if self._t is None:
+            bt, bx = t, x
+        else:
+            bt, bx = np.concatenate((self._t, t)), np.concatenate((self._x, x))
+        if bt.shape[0] < 2:
+            self._t, self._x = bt, bx
+            return
+        last = int(bt[-1])
+        i_hi = self._frontier(last)
+        self._emit(bt, bx, self._next, i_hi)
+        self._next = max(self._next, i_hi)
+        keep_from = self._fine_times(max(0, (self._next - self.pad) * self.L),
+                                     max(1, (self._next - self.pad) * self.L + 1))[0]
+        s = max(0, int(np.searchsorted(bt, keep_from, side="right")) - 2)
+        s = min(s, bt.shape[0] - 2)
+        self._t, self._x = bt[s:].copy(), bx[s:].copy()
+
+    def finish(self) -> ResampledSignal:
+        """Write the remaining grid samples (those after the last sample are NaN / invalid)."""
+        if self._t is None or self._t.shape[0] < 2:
+            self._close()
+            raise InputDataError(f"{self.source}: need at least 2 samples, got {self._seen}")
+        self._emit(self._t, self._x, self._next, self.n)
+        self._next = self.n
+        self._t = self._x = None
+        self._close()
+        fs_in = self._steps / self._span_ns * 1e9 if self._span_ns > 0 else float("nan")
+        vals = self.values[:, 0] if self.values.shape[1] == 1 and self.magnitude else self.values
+        return ResampledSignal(self.start_ns, self.fs_hz, vals, self.valid, self.gaps, fs_in)
+
+    def _close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown()
+            self._pool = None
+
+    def _check(self, t: np.ndarray, x: np.ndarray) -> None:
+        if t.ndim != 1 or t.dtype.kind not in "iu":
+            raise InputDataError(f"{self.source}: time_ns must be 1-D int64 ns, got {t.dtype} "
+                                 f"{t.shape}")
+        want = 3 if self.magnitude else self.values.shape[1]
+        if x.ndim != 2 or x.shape[0] != t.shape[0] or x.shape[1] != want:
+            raise InputDataError(f"{self.source}: values shape {x.shape} does not match "
+                                 f"{t.shape[0]} sample times x {want} columns")
+
+    def _scan(self, t: np.ndarray, prev: int | None) -> None:
+        """Reject times going backwards; record gaps and the effective-rate statistics."""
+        if prev is not None:  # the pair (previous chunk's last sample, t[0])
+            d = int(t[0]) - prev
+            if d < 0:
+                raise InputDataError(f"{self.source}: sample times go backwards at sample "
+                                     f"{self._seen} (expected non-decreasing UTC ns)")
+            if d > self.limit_ns:
+                self.gaps.append((prev, int(t[0])))
+            else:
+                self._steps += 1
+                self._span_ns += d
+        bad, steps, span, ngaps = scan_times(t, self.limit_ns)
+        if bad >= 0:
+            raise InputDataError(f"{self.source}: sample times go backwards at sample "
+                                 f"{self._seen + bad} (expected non-decreasing UTC ns)")
+        self._steps += int(steps)
+        self._span_ns += int(span)
+        if ngaps:
+            for i in gap_indices(t, self.limit_ns, ngaps).tolist():
+                self.gaps.append((int(t[i - 1]), int(t[i])))
+
+    def _frontier(self, last_ns: int) -> int:
+        """First grid sample whose intermediate samples are not all before ``last_ns``."""
+        ref = last_ns if self.clock is None else 2 * last_ns - int(
+            np.asarray(self.clock(np.array([last_ns], np.int64)))[0])
+        i = int(math.floor((ref - self.start_ns) * self.fs_hz / 1e9)) - self.pad - 1
+        i = min(max(i, self._next), self.n)
+        while i > self._next and self._last_fine(i - 1) >= last_ns:
+            i -= 1
+        return i
+
+    def _emit(self, bt: np.ndarray, bx: np.ndarray, i0: int, i1: int) -> None:
+        if i1 <= i0:
+            return
+        blocks = [(a, min(i1, a + _BLOCK)) for a in range(i0, i1, _BLOCK)]
+
+        def work(ab: tuple[int, int]) -> None:
+            a, b = ab
+            ot = self._out_times(a, b)
+            jl = int(np.searchsorted(bt, ot[0], side="left"))
+            jr = int(np.searchsorted(bt, ot[-1], side="right"))
+            if jl == jr and (jl == 0 or jl == bt.shape[0] or bt[jl] - bt[jl - 1] > self.limit_ns):
+                self.values[a:b] = np.nan  # no sample among these grid times, in a gap: invalid
+                return
+            ft = self._fine_times((a - self.pad) * self.L,
+                                  (b - 1 - self.pad) * self.L + self.taps.shape[0])
+            lo = max(0, int(np.searchsorted(bt, min(ft[0], ot[0]), side="right")) - 1)
+            hi = min(bt.shape[0], int(np.searchsorted(bt, max(ft[-1], ot[-1]), side="left")) + 1)
+            if hi - lo < 2:
+                lo, hi = max(0, min(lo, bt.shape[0] - 2)), max(hi, min(bt.shape[0], lo + 2))
+            out = self.values[a:b]
+            v = self.valid[a:b]
+            resample_block(bt[lo:hi], bx[lo:hi], ft, ot, self.taps, self.L, self.limit_ns,
+                           self.magnitude, out, v)
+            if not v.all():
+                out[~v] = np.nan
+
+        if self._pool is not None and len(blocks) > 1:
+            list(self._pool.map(work, blocks))
+        else:
+            for ab in blocks:
+                work(ab)
 
 
 def resample_uniform(
@@ -213,150 +334,48 @@ def resample_uniform(
         ``time_ns``. Gaps are reported in device time.
     antialias: False skips the low-pass (plain linear interpolation; for signals whose
         high-frequency content does not matter, e.g. the magnitude used for clock sync).
-    workers: threads working on chunks in parallel (numpy releases the GIL).
-    magnitude: resample the vector magnitude of each row of ``values`` instead (1-D result),
-        computed chunk by chunk (no full-length temporary).
+    workers: threads working on blocks of the grid in parallel.
+    magnitude: resample the vector magnitude of each row of ``values`` instead (1-D result).
 
     Returns
     -------
     :class:`ResampledSignal` with float32 values (NaN in gaps, before the first and after the last
     sample).
     """
-    time_ns = np.asarray(time_ns)
+    t = np.asarray(time_ns)
     vals = np.asarray(values)
-    one_d = vals.ndim == 1
-    if one_d:
+    one_d = vals.ndim == 1 or magnitude
+    if vals.ndim == 1:
         vals = vals[:, None]
-    _check_inputs(time_ns, vals, fs_hz, max_gap_s)
-    period = 1e9 / fs_hz
-    if start_ns is None:
-        start_ns = int(math.ceil(time_ns[0] / period) * period)
-    stop = int(time_ns[-1] if stop_ns is None else stop_ns)
-    m = max(0, int(math.floor((stop - start_ns) / period + 1e-9)) + 1)
-    k = 1 if magnitude else vals.shape[1]
-    one_d = one_d or magnitude
-    max_gap_ns = max_gap_s * 1e9
-    starts, stops = _segments(time_ns, max_gap_ns)
-    seg_t0, seg_t1 = time_ns[starts], time_ns[stops]
-    span_ns = float(np.sum(seg_t1 - seg_t0))
-    n_steps = time_ns.shape[0] - starts.shape[0]
-    fs_in = n_steps / span_ns * 1e9 if span_ns > 0 else float("nan")
-    L, taps = _design(fs_in, fs_hz)
-    out = np.full((m, k), np.nan, dtype=np.float32)
-    valid = np.zeros(m, dtype=bool)
-    x = vals if vals.dtype.kind == "f" else vals.astype(np.float32)  # no full-length copy
-    if not antialias:
-        L, taps = 1, None
-
-    def work(i0: int) -> None:
-        i1 = min(m, i0 + _CHUNK_OUT)
-        tg = grid_times(start_ns, fs_hz, i0, i1)
-        v = _valid_mask(tg if clock is None else clock(tg), seg_t0, seg_t1)
-        if v.any():
-            out[i0:i1] = _chunk_values(time_ns, x, start_ns, fs_hz, i0, i1, L, taps, stops[:-1],
-                                       clock, magnitude)
-            valid[i0:i1] = v
-
-    chunks = range(0, m, _CHUNK_OUT)
-    if workers > 1 and len(chunks) > 1:
-        with ThreadPoolExecutor(max_workers=workers) as pool:
-            list(pool.map(work, chunks))
-    else:
-        for i0 in chunks:
-            work(i0)
-    out[~valid] = np.nan
-    gaps = [(int(a), int(b)) for a, b in zip(seg_t1[:-1], seg_t0[1:], strict=True)]
-    res = out[:, 0] if one_d else out
-    return ResampledSignal(int(start_ns), float(fs_hz), res, valid, gaps, fs_in)
-
-
-def _check_inputs(time_ns: np.ndarray, vals: np.ndarray, fs_hz: float, max_gap_s: float) -> None:
-    if time_ns.ndim != 1 or time_ns.dtype.kind not in "iu":
-        raise InputDataError(f"resample_uniform: time_ns must be 1-D int64 ns, got {time_ns.dtype} "
-                             f"{time_ns.shape}")
-    if vals.ndim != 2 or vals.shape[0] != time_ns.shape[0]:
+    if t.ndim != 1 or t.dtype.kind not in "iu":
+        raise InputDataError(f"resample_uniform: time_ns must be 1-D int64 ns, got {t.dtype} "
+                             f"{t.shape}")
+    if vals.ndim != 2 or vals.shape[0] != t.shape[0]:
         raise InputDataError(f"resample_uniform: values shape {vals.shape} does not match "
-                             f"{time_ns.shape[0]} sample times")
-    if time_ns.shape[0] < 2:
+                             f"{t.shape[0]} sample times")
+    if t.shape[0] < 2:
         raise InputDataError("resample_uniform: need at least 2 samples")
     if not (fs_hz > 0 and max_gap_s > 0):
         raise InputDataError(f"resample_uniform: fs_hz ({fs_hz}) and max_gap_s ({max_gap_s}) must "
                              "be > 0")
+    period = 1e9 / fs_hz
+    if start_ns is None:
+        start_ns = int(math.ceil(t[0] / period) * period)
+    stop = int(t[-1] if stop_ns is None else stop_ns)
+    r = Resampler(fs_hz, start_ns, grid_length(start_ns, stop, fs_hz),
+                  fs_in_hz=_rate(t, max_gap_s), max_gap_s=max_gap_s, clock=clock,
+                  antialias=antialias, magnitude=magnitude, columns=vals.shape[1],
+                  workers=workers, source="resample_uniform")
+    r.feed(t, vals)
+    res = r.finish()
+    if one_d and res.values.ndim == 2:
+        res = ResampledSignal(res.start_ns, res.fs_hz, res.values[:, 0], res.valid, res.gaps,
+                              res.input_rate_hz)
+    return res
 
 
-def _chunk_values(
-    t: np.ndarray, x: np.ndarray, start_ns: int, fs_hz: float, i0: int, i1: int, L: int,
-    taps: np.ndarray | None, breaks: np.ndarray,
-    clock: Callable[[np.ndarray], np.ndarray] | None = None,
-    magnitude: bool = False,
-) -> np.ndarray:
-    """Filtered, decimated values of output samples i0..i1-1 (float32 (i1-i0, k))."""
-    pad = _HALF_TAPS_PER_L if taps is not None else 0
-    j0 = (i0 - pad) * L
-    j1 = (i1 + pad) * L
-    if taps is not None:  # whole rows for the block FIR (the extra samples feed no output)
-        j1 = max(j1, j0 + _fine_length(L, taps.shape[0], i1 - i0))
-    step = 1e9 / (fs_hz * L)
-    if step == int(step):  # integer ns period (e.g. 10 ms): exact integer arithmetic
-        g = np.arange(j0, j1, dtype=np.int64) * int(step) + start_ns
-    else:
-        g = start_ns + np.round(np.arange(j0, j1, dtype=np.float64) * step).astype(np.int64)
-    if clock is not None:
-        g = clock(g)
-    lo = max(0, int(np.searchsorted(t, g[0], side="right")) - 1)
-    hi = min(t.shape[0], int(np.searchsorted(t, g[-1], side="left")) + 1)
-    xs = x[lo:hi]
-    if magnitude:
-        xs = np.sqrt(np.einsum("ij,ij->i", xs, xs))[:, None]
-    b = breaks[np.searchsorted(breaks, lo) : np.searchsorted(breaks, hi - 1)]
-    fine = _interp_chunk(t[lo:hi], xs, g, b - lo)
-    if taps is None:
-        return fine.T
-    return _fir_decimate(fine, taps, L, i1 - i0).T
-
-
-_BLOCK_OUT = 16  # output samples per row of the block-Toeplitz FIR product
-_ROWS_PER_MATMUL = 256  # keeps each float32 GEMM small enough that BLAS runs it on one thread
-
-
-def _fir_decimate(fine: np.ndarray, taps: np.ndarray, L: int, n_out: int) -> np.ndarray:
-    """Symmetric FIR (length 2K+1) evaluated at fine indices n * L + K, n < n_out.
-
-    Computed as a block-Toeplitz matrix product: the fine signal is cut into rows of
-    ``span = B * L`` samples (B = ``_BLOCK_OUT``) and outputs ``iB .. iB+B-1`` are
-    ``sum_w row[i + w] @ M_w`` with small constant matrices M_w holding the taps. float32 GEMMs of
-    ``_ROWS_PER_MATMUL`` rows are 3x cheaper than one strided numpy pass per tap, and small enough
-    that BLAS does not start threads. ``fine`` is axis-major (k, n_fine) with
-    ``n_fine >= _fine_length(L, len(taps), n_out)``; returns (k, n_out) float32."""
-    M, span, nwin = _fir_matrix(taps, L)
-    nb = -(-n_out // _BLOCK_OUT)
-    k = fine.shape[0]
-    out = np.empty((k, nb, _BLOCK_OUT), np.float32)
-    tmp = np.empty((_ROWS_PER_MATMUL, _BLOCK_OUT), np.float32)
-    for a in range(k):
-        rows = fine[a, : (nb + nwin - 1) * span].reshape(nb + nwin - 1, span)
-        for r0 in range(0, nb, _ROWS_PER_MATMUL):
-            r1 = min(nb, r0 + _ROWS_PER_MATMUL)
-            np.matmul(rows[r0:r1], M[0], out=out[a, r0:r1])
-            for w in range(1, nwin):
-                np.matmul(rows[r0 + w : r1 + w], M[w], out=tmp[: r1 - r0])
-                out[a, r0:r1] += tmp[: r1 - r0]
-    return out.reshape(k, nb * _BLOCK_OUT)[:, :n_out]
-
-
-def _fir_matrix(taps: np.ndarray, L: int) -> tuple[np.ndarray, int, int]:
-    """Tap matrices (nwin, span, B) for :func:`_fir_decimate`, the row length and their count."""
-    B = _BLOCK_OUT
-    span = B * L
-    nwin = -(-((B - 1) * L + taps.shape[0]) // span)
-    M = np.zeros((nwin * span, B), np.float32)
-    for j in range(B):
-        M[j * L : j * L + taps.shape[0], j] = taps
-    return M.reshape(nwin, span, B), span, nwin
-
-
-def _fine_length(L: int, n_taps: int, n_out: int) -> int:
-    """Fine samples :func:`_fir_decimate` reads for ``n_out`` outputs (whole rows)."""
-    span = _BLOCK_OUT * L
-    nwin = -(-((_BLOCK_OUT - 1) * L + n_taps) // span)
-    return (-(-n_out // _BLOCK_OUT) + nwin - 1) * span
+def _rate(t: np.ndarray, max_gap_s: float) -> float:
+    """Effective rate over contiguous stretches (Hz); times going backwards are left to
+    :meth:`Resampler.feed` to report."""
+    _, steps, span, _ = scan_times(t, int(math.floor(max_gap_s * 1e9)))
+    return steps / span * 1e9 if span > 0 else float("nan")
