@@ -4,6 +4,7 @@ Public API (signatures are stable; details in docs/io.md)::
 
     read(path, *, start_ns=None, stop_ns=None, timezone=None, gyro=False) -> Recording
     iter_read(path, *, chunk_s=3600.0, timezone=None, gyro=False) -> Iterator[Recording]
+    open_stream(path, *, timezone=None, gyro=False) -> RecordingStream
     write_cwa(path, accel_g, *, time_ns=None, start_ns=None, rate_hz=100.0, packed=True,
               range_g=8, temperature_c=25.0, light=0.0, battery_v=4.0, device_id=12345,
               session_id=1, timezone="Europe/Oslo", metadata="") -> Path
@@ -30,13 +31,16 @@ from typing import Any
 
 from walkback.io.cwa_write import write_cwa
 from walkback.io.reader import iter_read, read, sniff
+from walkback.io.stream import RecordingStream, open_stream
 from walkback.io.types import Channel, Recording, RecordingInfo
 
 __all__ = [
     "Channel",
     "Recording",
     "RecordingInfo",
+    "RecordingStream",
     "iter_read",
+    "open_stream",
     "read",
     "read_csv",
     "read_harth_csv",

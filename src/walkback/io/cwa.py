@@ -18,13 +18,14 @@ from __future__ import annotations
 import dataclasses
 import mmap
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
 
 from walkback.io import _cwa_format as F
+from walkback.io._cwa_kernel import decode_packed
 from walkback.io._cwa_scan import BlockTable, decode_threads, open_buffer, scan
 from walkback.io._time import NS, iso
 from walkback.io.types import Channel, Recording, RecordingInfo
@@ -109,6 +110,12 @@ def _decode_into(tab: BlockTable, buf, a: int, b: int, t_out: np.ndarray, a_out:
     """Decode valid blocks a..b into flat output slices (written in place when blocks are full)."""
     nb, cap = b - a, tab.capacity
     count = tab.count[a:b]
+    if tab.packed and g_out is None:
+        words = _raw_blocks(buf, tab.index[a:b], "<u4", 120)
+        decode_packed(words, count, tab.anchor_ns[a:b], tab.offset[a:b].astype(np.float64),
+                      tab.period_before[a:b].astype(np.float64),
+                      tab.period_after[a:b].astype(np.float64), t_out, a_out)
+        return
     if np.all(count == cap):
         _decode_times(tab, a, b, t_out.reshape(nb, cap))
         _decode_accel(tab, buf, a, b, a_out.reshape(nb, cap, 3),
@@ -243,6 +250,25 @@ def read_cwa(path: str | Path, *, start_ns: int | None = None, stop_ns: int | No
         close()
 
 
+def stream_cwa(path: str | Path, *, timezone: str = "Europe/Oslo", gyro: bool = False
+               ) -> tuple[RecordingInfo, Callable[[float], Iterator[Recording]]]:
+    """Whole-file :class:`RecordingInfo` of an Axivity ``.cwa`` from its header and block table
+    (no sample decoded), and a function that starts a pass of ``chunk_s``-second chunks over the
+    file with that same table (the file is scanned once however many passes are made)."""
+    path = str(path)
+    buf, close = open_buffer(path)
+    try:
+        tab = scan(buf, path, timezone)
+    finally:
+        close()
+    info = _info(path, tab, timezone)
+
+    def passes(chunk_s: float) -> Iterator[Recording]:
+        return _iter_table(path, tab, info, chunk_s, gyro)
+
+    return info, passes
+
+
 def iter_cwa(path: str | Path, *, chunk_s: float = 3600.0, timezone: str = "Europe/Oslo",
              gyro: bool = False) -> Iterator[Recording]:
     """Yield time-ordered Recordings of about ``chunk_s`` seconds of blocks each.
@@ -255,7 +281,15 @@ def iter_cwa(path: str | Path, *, chunk_s: float = 3600.0, timezone: str = "Euro
     buf, close = open_buffer(path)
     try:
         tab = scan(buf, path, timezone)
-        info = _info(path, tab, timezone)
+    finally:
+        close()
+    yield from _iter_table(path, tab, _info(path, tab, timezone), chunk_s, gyro)
+
+
+def _iter_table(path: str, tab: BlockTable, info: RecordingInfo, chunk_s: float,
+                gyro: bool) -> Iterator[Recording]:
+    buf, close = open_buffer(path)
+    try:
         per_chunk = max(1, int(chunk_s * tab.rate_hz / tab.capacity))
         for a in range(0, tab.count.size, per_chunk):
             b = min(tab.count.size, a + per_chunk)
