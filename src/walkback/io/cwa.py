@@ -291,8 +291,22 @@ def _iter_table(path: str, tab: BlockTable, info: RecordingInfo, chunk_s: float,
     buf, close = open_buffer(path)
     try:
         per_chunk = max(1, int(chunk_s * tab.rate_hz / tab.capacity))
+        done = 0  # file bytes already given back
         for a in range(0, tab.count.size, per_chunk):
             b = min(tab.count.size, a + per_chunk)
-            yield _assemble(path, tab, info, buf, a, b, gyro)
+            rec = _assemble(path, tab, info, buf, a, b, gyro)
+            done = _release(buf, done, F.HEADER_SIZE + int(tab.index[b - 1]) * F.BLOCK_SIZE)
+            yield rec
     finally:
         close()
+
+
+def _release(buf, done: int, upto: int) -> int:
+    """Drop the mapped file pages in [done, upto) from this process (they stay in the page cache):
+    otherwise a pass over a week-long file leaves all of it (~250 MB) resident until the end."""
+    page = mmap.PAGESIZE
+    upto -= upto % page
+    if upto > done and isinstance(buf, mmap.mmap) and hasattr(mmap, "MADV_DONTNEED"):
+        buf.madvise(mmap.MADV_DONTNEED, done, upto - done)
+        return upto
+    return done
