@@ -69,6 +69,7 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--days", type=float, default=7.0)
     ap.add_argument("--repeat", type=int, default=1)
+    ap.add_argument("--no-append", action="store_true", help="print only; do not append to BENCHMARKS.md")
     args = ap.parse_args()
     d = make_inputs(args.days)
     size = sum((d / f).stat().st_size for f in ("thigh.cwa", "back.cwa")) / 2**20
@@ -90,6 +91,8 @@ def main() -> int:
     ]
     print("\n".join(lines))
     now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    if "--no-append" in sys.argv:
+        return 0
     append_row(f"\n## One participant-week -> daily table ({args.days:g} days, two AX3 100 Hz files) — {now}\n"
                f"Machine: {machine()}; shared with 7 other agents working at the same time, so absolute "
                f"times are noisy. Command: `python benchmarks/bench_participant.py --days {args.days:g} "

@@ -5,10 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from numba import njit
 
 __all__ = ["WindowStats", "window_stats", "gait_band_fraction"]
-
-_CHUNK_WINDOWS = 8192
 
 
 @dataclass(frozen=True)
@@ -34,29 +33,63 @@ class WindowStats:
 
 def window_stats(accel_g: np.ndarray, w: int) -> WindowStats:
     """Statistics of consecutive non-overlapping windows of ``w`` samples (a trailing partial window
-    is dropped). Computed in chunks (bounded memory); NaN windows have ``ok`` False."""
+    is dropped): one compiled pass, two-pass mean / sd within each window (float64 sums); NaN
+    windows have ``ok`` False."""
     nw = accel_g.shape[0] // w
-    mean = np.full((nw, 3), np.nan, np.float32)
-    sd = np.full((nw, 3), np.nan, np.float32)
-    mm = np.full(nw, np.nan, np.float32)
-    ms = np.full(nw, np.nan, np.float32)
-    for c0 in range(0, nw, _CHUNK_WINDOWS):
-        c1 = min(nw, c0 + _CHUNK_WINDOWS)
-        # axis-major copy so every reduction runs over contiguous memory (much faster)
-        xt = np.ascontiguousarray(np.asarray(accel_g[c0 * w : c1 * w], dtype=np.float32).T)
-        x3 = xt.reshape(3, c1 - c0, w)
-        m = x3.sum(axis=2) / np.float32(w)
-        mean[c0:c1] = m.T
-        x3 -= m[:, :, None]
-        sd[c0:c1] = np.sqrt(np.einsum("akw,akw->ka", x3, x3) / np.float32(w))
-        x3 += m[:, :, None]
-        mag = np.sqrt(np.einsum("akw,akw->kw", x3, x3))
-        mu = mag.sum(axis=1) / np.float32(w)
-        mm[c0:c1] = mu
-        mag -= mu[:, None]
-        ms[c0:c1] = np.sqrt(np.einsum("kw,kw->k", mag, mag) / np.float32(w))
+    mean = np.empty((nw, 3), np.float32)
+    sd = np.empty((nw, 3), np.float32)
+    mm = np.empty(nw, np.float32)
+    ms = np.empty(nw, np.float32)
+    x = accel_g if accel_g.dtype == np.float32 else np.asarray(accel_g, np.float32)
+    _window_stats_kernel(x, w, mean, sd, mm, ms)
     ok = np.isfinite(mm)
     return WindowStats(w, mean, sd, mm, ms, ok)
+
+
+@njit(cache=True, nogil=True)
+def _window_stats_kernel(x, w, mean, sd, mm, ms):  # pragma: no cover - compiled
+    mag = np.empty(w, np.float64)
+    for k in range(mean.shape[0]):
+        i0 = k * w
+        s0 = 0.0
+        s1 = 0.0
+        s2 = 0.0
+        sm = 0.0
+        for i in range(w):
+            a = np.float64(x[i0 + i, 0])
+            b = np.float64(x[i0 + i, 1])
+            c = np.float64(x[i0 + i, 2])
+            s0 += a
+            s1 += b
+            s2 += c
+            m = np.sqrt(a * a + b * b + c * c)
+            mag[i] = m
+            sm += m
+        m0 = s0 / w
+        m1 = s1 / w
+        m2 = s2 / w
+        mu = sm / w
+        v0 = 0.0
+        v1 = 0.0
+        v2 = 0.0
+        vm = 0.0
+        for i in range(w):
+            d0 = x[i0 + i, 0] - m0
+            d1 = x[i0 + i, 1] - m1
+            d2 = x[i0 + i, 2] - m2
+            dm = mag[i] - mu
+            v0 += d0 * d0
+            v1 += d1 * d1
+            v2 += d2 * d2
+            vm += dm * dm
+        mean[k, 0] = m0
+        mean[k, 1] = m1
+        mean[k, 2] = m2
+        sd[k, 0] = np.sqrt(v0 / w)
+        sd[k, 1] = np.sqrt(v1 / w)
+        sd[k, 2] = np.sqrt(v2 / w)
+        mm[k] = mu
+        ms[k] = np.sqrt(vm / w)
 
 
 def gait_band_fraction(

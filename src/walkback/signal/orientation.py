@@ -38,6 +38,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
 import numpy as np
+from numba import njit
 
 from walkback.errors import InputDataError
 from walkback.signal._windows import WindowStats, gait_band_fraction, window_stats
@@ -100,8 +101,8 @@ def apply_matrix(accel_g: np.ndarray, matrix: np.ndarray | list[list[int]], *,
                  out: np.ndarray | None = None) -> np.ndarray:
     """``canonical = matrix @ device`` for every sample; float32 (n, 3). NaN stays NaN.
 
-    Signed permutations (what :func:`canonicalise` produces) are applied as column gathers, in
-    chunks; ``out=accel_g`` works in place."""
+    Signed permutations (what :func:`canonicalise` produces) are applied row by row in one
+    compiled pass; ``out=accel_g`` works in place."""
     m = np.asarray(matrix, dtype=np.float32)
     x = np.asarray(accel_g, dtype=np.float32)
     if out is None:
@@ -109,11 +110,26 @@ def apply_matrix(accel_g: np.ndarray, matrix: np.ndarray | list[list[int]], *,
     perm = np.argmax(np.abs(m), axis=1)
     signs = m[np.arange(3), perm]
     signed_perm = bool(np.all(np.abs(signs) == 1) and np.count_nonzero(m) == 3)
+    if signed_perm:
+        _signed_permutation(x, perm.astype(np.int64), signs.astype(np.float32), out)
+        return out
     step = 1 << 20
     for i0 in range(0, x.shape[0], step):
         blk = x[i0 : i0 + step]
-        out[i0 : i0 + step] = blk[:, perm] * signs if signed_perm else blk @ m.T
+        out[i0 : i0 + step] = blk @ m.T
     return out
+
+
+@njit(cache=True, nogil=True)
+def _signed_permutation(x, perm, signs, out):  # pragma: no cover - compiled
+    """out[i, a] = signs[a] * x[i, perm[a]], row by row (so ``out`` may be ``x``)."""
+    for i in range(x.shape[0]):
+        a = x[i, perm[0]] * signs[0]
+        b = x[i, perm[1]] * signs[1]
+        c = x[i, perm[2]] * signs[2]
+        out[i, 0] = a
+        out[i, 1] = b
+        out[i, 2] = c
 
 
 def canonicalise(

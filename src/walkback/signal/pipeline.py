@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import logging
 import math
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
@@ -120,10 +122,24 @@ def _resample(st: RecordingStream, rate: float, s: PrepareSettings, start_ns: in
     r = Resampler(s.fs_hz, start_ns, n, fs_in_hz=rate, max_gap_s=s.max_gap_s, clock=clock,
                   source=str(st.info.path))
     temps = []
-    for ch in st.chunks(_CHUNK_S):
+    for ch in _prefetch(st.chunks(_CHUNK_S)):
         r.feed(ch.time_ns, ch.accel_g)
         temps.append(ch.temperature)
     return r.finish(), concat_channel(temps)
+
+
+def _prefetch(chunks: Iterator[Recording]) -> Iterator[Recording]:
+    """Decode the next chunk in a background thread while the current one is resampled (the
+    decoder and the resampling kernel release the GIL). Errors surface in the caller."""
+    with ThreadPoolExecutor(1) as pool:
+        it = iter(chunks)
+        nxt = pool.submit(next, it, None)
+        while True:
+            ch = nxt.result()
+            if ch is None:
+                return
+            nxt = pool.submit(next, it, None)
+            yield ch
 
 
 def _finish_sensor(res: ResampledSignal, info: RecordingInfo,
@@ -199,7 +215,7 @@ def _synchronise(thigh_g: np.ndarray, back: RecordingStream, start_ns: int, stop
     r = Resampler(fs_sync, start_ns, grid_length(start_ns, stop_ns, fs_sync),
                   max_gap_s=s.max_gap_s, antialias=False, magnitude=True,
                   source=str(back.info.path))
-    for ch in back.chunks(_CHUNK_S):
+    for ch in _prefetch(back.chunks(_CHUNK_S)):
         r.feed(ch.time_ns, ch.accel_g)
     b_res = r.finish()
     sub = thigh_g[::dec]
