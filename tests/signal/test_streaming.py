@@ -130,3 +130,15 @@ def test_prepare_from_streams_equals_prepare_from_recordings(cwa_pair):
     assert a.qc["back"]["resampling"]["gaps"] == b.qc["back"]["resampling"]["gaps"]
     assert len(a.qc["back"]["resampling"]["gaps"]) == 1
     assert a.qc["thigh"]["nonwear"] == b.qc["thigh"]["nonwear"]
+
+
+@pytest.mark.parametrize("head", [3, 64, 4096])
+def test_chunk_edges_are_joined_from_a_short_head(week_piece, monkeypatch, head):
+    # grid samples at a chunk edge come from the carried samples plus the chunk's first `head`
+    from walkback.signal import resample
+
+    monkeypatch.setattr(resample, "_HEAD", head)
+    t, x = week_piece
+    ref, got = _stream(t, x, list(range(700, t.shape[0], 1300)), 50.0)
+    np.testing.assert_array_equal(got.valid, ref.valid)
+    np.testing.assert_allclose(got.values, ref.values, atol=2e-6, equal_nan=True)

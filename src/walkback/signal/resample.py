@@ -46,6 +46,7 @@ __all__ = ["ResampledSignal", "Resampler", "resample_uniform", "grid_times", "ef
 
 _BLOCK = 1 << 14  # grid samples per kernel call (~5.5 min at 50 Hz)
 _HALF_TAPS_PER_L = 6  # FIR length is 2 * 6 * L + 1 intermediate samples
+_HEAD = 4096  # samples of a new chunk joined to the carried ones for the grid samples at the edge
 
 
 @dataclass(frozen=True)
@@ -174,6 +175,11 @@ class Resampler:
         g = grid_times(self.start_ns, self.fs_hz, i0, i1)
         return g if self.clock is None else np.asarray(self.clock(g), np.int64)
 
+    def _first_needed(self) -> int:
+        """Device time of the first intermediate sample the next grid sample depends on."""
+        j = (self._next - self.pad) * self.L
+        return int(self._fine_times(j, j + 1)[0])
+
     def _last_fine(self, i: int) -> int:
         """Device time of the last intermediate sample grid sample ``i`` depends on."""
         j = (i + self.pad) * self.L
@@ -196,8 +202,20 @@ class Resampler:
         self._seen += t.shape[0]
         if self._t is None:
             bt, bx = t, x
-        else:
+        elif t.shape[0] <= _HEAD:
             bt, bx = np.concatenate((self._t, t)), np.concatenate((self._x, x))
+        else:
+            # grid samples next to the chunk edge need the carried samples: emit them from the
+            # carry plus the chunk's head, then the rest from the chunk itself (no full copy)
+            ht = np.concatenate((self._t, t[:_HEAD]))
+            hx = np.concatenate((self._x, x[:_HEAD]))
+            i_b = self._frontier(int(ht[-1]))
+            self._emit(ht, hx, self._next, i_b)
+            self._next = max(self._next, i_b)
+            if self._first_needed() >= t[0]:
+                bt, bx = t, x
+            else:  # the head spans too little time (e.g. a burst of equal times): copy all
+                bt, bx = np.concatenate((self._t, t)), np.concatenate((self._x, x))
         if bt.shape[0] < 2:
             self._t, self._x = bt, bx
             return
@@ -205,9 +223,7 @@ class Resampler:
         i_hi = self._frontier(last)
         self._emit(bt, bx, self._next, i_hi)
         self._next = max(self._next, i_hi)
-        keep_from = self._fine_times(max(0, (self._next - self.pad) * self.L),
-                                     max(1, (self._next - self.pad) * self.L + 1))[0]
-        s = max(0, int(np.searchsorted(bt, keep_from, side="right")) - 2)
+        s = max(0, int(np.searchsorted(bt, self._first_needed(), side="right")) - 2)
         s = min(s, bt.shape[0] - 2)
         self._t, self._x = bt[s:].copy(), bx[s:].copy()
 
