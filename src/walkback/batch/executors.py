@@ -20,6 +20,7 @@ import psutil
 
 from walkback.batch.worker import Job, run_job
 from walkback.errors import WalkbackError
+from walkback.io import sniff
 
 __all__ = ["choose_workers", "estimate_peak_gb", "run_dask", "run_local"]
 
@@ -29,7 +30,8 @@ log = logging.getLogger("walkback.batch")
 CONNECT_TIMEOUT = "30s"
 
 #: Thread-pool sizes set to 1 for local worker processes unless the user set them.
-_THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+_THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "WALKBACK_THREADS",
+                "NUMBA_NUM_THREADS")
 
 
 def available_cores() -> int:
@@ -41,22 +43,31 @@ def available_cores() -> int:
 
 
 #: Peak memory of one participant ~= BASE_GB + GB_PER_INPUT_GB x (thigh + back file size), with
-#: ~20 % margin over process_one on simulated AX3 100 Hz pairs: 7 days (2 x 258 MB) peaked at
-#: 3.5 GB, 1 day (2 x 37 MB) at 0.7 GB. benchmarks/bench_batch.py prints the current figure.
-BASE_GB = 0.3
-GB_PER_INPUT_GB = 8.0
+#: ~20 % margin over process_one on simulated AX3 100 Hz pairs, whose .cwa files are streamed:
+#: 7 days (2 x 258 MB) peaked at 1.36 GB, 1 day (2 x 37 MB) at 0.56 GB. Other formats are read
+#: whole before preparing, so they get WHOLE_GB_PER_INPUT_GB (measured when .cwa files were still
+#: read whole: 7 days peaked at 3.5 GB). benchmarks/bench_participant.py prints the current figure.
+BASE_GB = 0.5
+GB_PER_INPUT_GB = 2.4
+WHOLE_GB_PER_INPUT_GB = 8.0
 
 
-def estimate_peak_gb(jobs: Sequence[Job], floor_gb: float = 1.5) -> float:
+def estimate_peak_gb(jobs: Sequence[Job], floor_gb: float = 1.0) -> float:
     """Estimated peak memory of the largest participant among ``jobs`` (at least ``floor_gb``)."""
-    largest = 0
+    largest = 0.0
     for job in jobs:
-        size = 0
+        size = 0.0
         for path in (job.thigh_path, job.back_path):
-            with contextlib.suppress(OSError):
-                size += os.stat(path).st_size if path else 0
+            if path:
+                try:
+                    streamed = sniff(path) == "axivity-cwa"
+                except WalkbackError:
+                    streamed = False  # unreadable: the run will say so; budget conservatively
+                per_gb = GB_PER_INPUT_GB if streamed else WHOLE_GB_PER_INPUT_GB
+                with contextlib.suppress(OSError):
+                    size += per_gb * os.stat(path).st_size / 2**30
         largest = max(largest, size)
-    return max(floor_gb, BASE_GB + GB_PER_INPUT_GB * largest / 2**30)
+    return max(floor_gb, BASE_GB + largest)
 
 
 def choose_workers(requested: int | None, n_jobs: int, memory_per_worker_gb: float) -> int:

@@ -109,7 +109,7 @@ def run_batch(
     fingerprint is unchanged are skipped unless ``force``. ``workers`` local processes (default:
     as many as cores and memory allow) or, with ``scheduler``, a Dask cluster's workers.
     ``memory_per_worker_gb``: one participant's peak memory; default estimated from the largest
-    participant's input size (:func:`walkback.batch.executors.estimate_peak_gb`, at least 1.5).
+    participant's input size (:func:`walkback.batch.executors.estimate_peak_gb`, at least 1.0).
     """
     t0 = time.perf_counter()
     entries = list(manifest) if not isinstance(manifest, str | Path) else read_manifest(manifest)
@@ -129,7 +129,7 @@ def run_batch(
         jobs, unchanged = _plan(entries, pdir, common, timezone)
         if memory_per_worker_gb is None and not scheduler:
             memory_per_worker_gb = estimate_peak_gb(jobs)
-        n = choose_workers(workers, len(jobs), memory_per_worker_gb or 1.5) if not scheduler else 0
+        n = choose_workers(workers, len(jobs), memory_per_worker_gb or 1.0) if not scheduler else 0
         executor = f"Dask cluster {scheduler}" if scheduler else f"{n} local worker(s)"
         log.info("run %s: %d participant(s), %d unchanged, %d to process on %s", run_id,
                  len(entries), len(unchanged), len(jobs), executor)

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import contextlib
 import mmap
-import os
 import urllib.parse
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -151,14 +150,11 @@ def _scan_fields(buf: Any, n: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 def decode_threads() -> int:
-    """Threads used to scan and decode one file: ``WALKBACK_IO_THREADS`` or min(2, CPUs).
+    """Threads used to scan and decode one file: :func:`walkback._threads.worker_threads`
+    (``WALKBACK_THREADS`` / ``WALKBACK_IO_THREADS``, default min(2, CPUs))."""
+    from walkback._threads import worker_threads
 
-    Set ``WALKBACK_IO_THREADS=1`` when many files are read by parallel processes (batch runs).
-    """
-    try:
-        return max(1, int(os.environ.get("WALKBACK_IO_THREADS", "")))
-    except ValueError:
-        return max(1, min(2, os.cpu_count() or 1))
+    return worker_threads()
 
 
 #: Rejection reasons, by code (0 = valid).

@@ -24,6 +24,7 @@ from typing import Any
 
 import numpy as np
 
+from walkback._threads import worker_threads
 from walkback.errors import InputDataError, SyncError
 from walkback.io.stream import RecordingStream, concat_channel
 from walkback.io.types import Recording, RecordingInfo
@@ -130,7 +131,11 @@ def _resample(st: RecordingStream, rate: float, s: PrepareSettings, start_ns: in
 
 def _prefetch(chunks: Iterator[Recording]) -> Iterator[Recording]:
     """Decode the next chunk in a background thread while the current one is resampled (the
-    decoder and the resampling kernel release the GIL). Errors surface in the caller."""
+    decoder and the resampling kernel release the GIL). Errors surface in the caller. With
+    ``WALKBACK_THREADS=1`` (batch workers) the chunks are decoded in turn instead."""
+    if worker_threads() < 2:
+        yield from chunks
+        return
     with ThreadPoolExecutor(1) as pool:
         it = iter(chunks)
         nxt = pool.submit(next, it, None)

@@ -39,6 +39,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import signal as sps
 
+from walkback._threads import worker_threads
 from walkback.errors import InputDataError
 from walkback.signal._resample_kernel import gap_indices, resample_block, scan_times
 
@@ -134,14 +135,15 @@ class Resampler:
         e.g. :meth:`walkback.signal.sync.SyncResult.back_time_ns`; must be increasing.
     antialias: False skips the low-pass (plain linear interpolation).
     magnitude: resample the vector magnitude of each row of 3-axis values (1-D result).
-    workers: threads running the compiled kernel on blocks of the grid (it releases the GIL).
+    workers: threads running the compiled kernel on blocks of the grid (it releases the GIL);
+        None = :func:`walkback._threads.worker_threads` (``WALKBACK_THREADS``).
     source: name used in error messages (e.g. the file path).
     """
 
     def __init__(self, fs_hz: float, start_ns: int, n: int, *, fs_in_hz: float = float("nan"),
                  max_gap_s: float = 1.0, clock: Callable[[np.ndarray], np.ndarray] | None = None,
                  antialias: bool = True, magnitude: bool = False, columns: int = 3,
-                 workers: int = 2, source: str = "resample") -> None:
+                 workers: int | None = None, source: str = "resample") -> None:
         if not (fs_hz > 0 and max_gap_s > 0):
             raise InputDataError(f"{source}: fs_hz ({fs_hz}) and max_gap_s ({max_gap_s}) must "
                                  "be > 0")
@@ -160,6 +162,7 @@ class Resampler:
         self._seen = 0  # samples fed so far (for error messages)
         self._span_ns = 0
         self._steps = 0
+        workers = worker_threads() if workers is None else workers
         self._pool = ThreadPoolExecutor(workers) if workers > 1 else None
 
     # -- grid / clock helpers ------------------------------------------------------------------
@@ -329,7 +332,7 @@ def resample_uniform(
     stop_ns: int | None = None,
     clock: Callable[[np.ndarray], np.ndarray] | None = None,
     antialias: bool = True,
-    workers: int = 2,
+    workers: int | None = None,
     magnitude: bool = False,
 ) -> ResampledSignal:
     """Resample samples taken at ``time_ns`` (int64 UTC ns, non-decreasing) onto a uniform grid.
