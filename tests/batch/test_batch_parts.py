@@ -65,12 +65,12 @@ def test_peak_memory_estimate_grows_with_the_largest_input(tmp_path):
 
     small, big = tmp_path / "s.csv", tmp_path / "b.cwa"
     small.write_bytes(b"time,x,y,z\n" * 100)  # read whole before preparing
-    with big.open("wb") as fh:  # sparse 200 MB file with an Axivity header: streamed
+    with big.open("wb") as fh:  # sparse 400 MB file with an Axivity header: streamed
         fh.write(b"MD")
-        fh.truncate(200 * 2**20)
+        fh.truncate(400 * 2**20)
     assert estimate_peak_gb([job("a", small)]) == 1.0  # the floor
     got = estimate_peak_gb([job("a", small), job("b", big, small), job("c", tmp_path / "gone")])
-    want = BASE_GB + (GB_PER_INPUT_GB * 200 * 2**20 + WHOLE_GB_PER_INPUT_GB * 1100) / 2**30
+    want = BASE_GB + (GB_PER_INPUT_GB * 400 * 2**20 + WHOLE_GB_PER_INPUT_GB * 1100) / 2**30
     assert got == pytest.approx(want)
     # a week of two 100 Hz AX3 files (2 x 258 MB) budgets ~1.7 GB (measured peak 1.36 GB)
     assert 1.4 < BASE_GB + GB_PER_INPUT_GB * 2 * 258 / 1024 < 1.9
