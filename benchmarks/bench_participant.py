@@ -3,8 +3,8 @@
 Inputs: a simulated week (:func:`walkback.simulate.recording.simulate_recording`, real SELFBACK
 thigh snippets, synthesised back, back clock 2 s offset and 15 ppm drift) written as two AX3 files
 (thigh.cwa, back.cwa, 100 Hz, ~250 MB each) and cached in the temp folder. The timed run is
-:func:`walkback.walking.process_one` (read, prepare, classify, walking measures, atomic write) in a
-child process; its peak RSS is sampled every 20 ms. Target: < 15 s and < 1.5 GB peak
+``walkback process-one`` (the command users run: stream, prepare, classify, walking measures,
+atomic write) in a child process; its peak RSS is sampled every 20 ms. Target: < 15 s and < 1.5 GB peak
 (acti-motus: 36.8 s and 6.6 GB for the thigh classification alone, docs: peers.md).
 
 Run: ``.venv/bin/python benchmarks/bench_participant.py [--days 7] [--repeat 1]``. Prints the
@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -44,12 +46,13 @@ def make_inputs(days: float) -> Path:
 
 
 def timed_child(d: Path, out: Path) -> tuple[float, float, str]:
-    code = ("import sys, json; from walkback.walking import process_one; "
-            "r = process_one(sys.argv[1], sys.argv[2], participant_id='bench', out_dir=sys.argv[3]); "
-            "print(json.dumps(r.qc['timing_s']))")
+    """``walkback process-one`` on the two files in a child process (what users run): wall time,
+    peak RSS (GB, sampled every 20 ms) and the stage times from its qc.json."""
+    exe = Path(sys.executable).with_name("walkback")
+    cmd = [str(exe), "process-one", "--thigh", str(d / "thigh.cwa"), "--back", str(d / "back.cwa"),
+           "--id", "bench", "--out", str(out)]
     t0 = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-c", code, str(d / "thigh.cwa"), str(d / "back.cwa"), str(out)],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     ps = psutil.Process(proc.pid)
     peak = 0
     while proc.poll() is None:
@@ -59,10 +62,11 @@ def timed_child(d: Path, out: Path) -> tuple[float, float, str]:
             break
         time.sleep(0.02)
     took = time.perf_counter() - t0
-    stdout, stderr = proc.communicate()
+    _, stderr = proc.communicate()
     if proc.returncode != 0:
-        raise SystemExit(f"process_one failed:\n{stderr}")
-    return took, peak / 2**30, stdout.strip()
+        raise SystemExit(f"process-one failed:\n{stderr}")
+    timing = json.loads((out / "qc.json").read_text())["timing_s"]
+    return took, peak / 2**30, json.dumps({k: round(v, 2) for k, v in timing.items()})
 
 
 def main() -> int:
@@ -91,11 +95,12 @@ def main() -> int:
     ]
     print("\n".join(lines))
     now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
-    if "--no-append" in sys.argv:
+    if args.no_append:
         return 0
+    load = os.getloadavg()[0]
     append_row(f"\n## One participant-week -> daily table ({args.days:g} days, two AX3 100 Hz files) — {now}\n"
-               f"Machine: {machine()}; shared with 7 other agents working at the same time, so absolute "
-               f"times are noisy. Command: `python benchmarks/bench_participant.py --days {args.days:g} "
+               f"Machine: {machine()}; 1-min load average {load:.1f} when it finished. Command: "
+               f"`python benchmarks/bench_participant.py --days {args.days:g} "
                f"--repeat {args.repeat}`\n" + "\n".join(lines) + "\n")
     return 0
 

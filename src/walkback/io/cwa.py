@@ -17,13 +17,13 @@ from __future__ import annotations
 
 import dataclasses
 import mmap
-import os
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
 
+from walkback._alloc import empty
 from walkback.io import _cwa_format as F
 from walkback.io._cwa_kernel import decode_packed
 from walkback.io._cwa_scan import BlockTable, decode_threads, open_buffer, scan
@@ -31,21 +31,6 @@ from walkback.io._time import NS, iso
 from walkback.io.types import Channel, Recording, RecordingInfo
 
 DECODE_CHUNK_BLOCKS = 8192
-
-
-def _empty(shape: tuple[int, ...], dtype) -> np.ndarray:
-    """An output array; large ones are anonymous maps pre-faulted by the kernel.
-
-    Faulting ~1 GB of fresh pages one by one (and NumPy's transparent-huge-page advice, which
-    can stall on memory compaction) costs as much CPU as decoding; a populated map is filled in
-    bulk. Falls back to ``np.empty`` where anonymous populated maps are unavailable.
-    """
-    nbytes = int(np.prod(shape)) * np.dtype(dtype).itemsize
-    populate = getattr(mmap, "MAP_POPULATE", None)
-    if nbytes < (1 << 24) or populate is None or os.name != "posix":
-        return np.empty(shape, dtype=dtype)
-    m = mmap.mmap(-1, nbytes, flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS | populate)
-    return np.frombuffer(m, dtype=dtype).reshape(shape)
 
 
 def _sample_view(buf, first_block: int, nblocks: int, dtype: str, per_block: int) -> np.ndarray:
@@ -201,9 +186,9 @@ def _block_range(tab: BlockTable, start_ns: int | None, stop_ns: int | None) -> 
 def _assemble(path, tab, info, buf, a, b, gyro, start_ns=None, stop_ns=None) -> Recording:
     """Decode blocks a..b into one Recording, trimmed to [start_ns, stop_ns)."""
     total = int(tab.count[a:b].sum())
-    time_ns = _empty((total,), np.int64)
-    accel = _empty((total, 3), np.float32)
-    gyr = _empty((total, 3), np.float32) if gyro and tab.axes >= 6 else None
+    time_ns = empty((total,), np.int64)
+    accel = empty((total, 3), np.float32)
+    gyr = empty((total, 3), np.float32) if gyro and tab.axes >= 6 else None
     cuts = list(range(a, b, DECODE_CHUNK_BLOCKS)) + [b]
     pos = np.zeros(len(cuts), dtype=np.int64)
     if b > a:

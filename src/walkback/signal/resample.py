@@ -39,6 +39,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import signal as sps
 
+from walkback._alloc import empty
 from walkback._threads import worker_threads
 from walkback.errors import InputDataError
 from walkback.signal._resample_kernel import gap_indices, resample_block, scan_times
@@ -153,8 +154,9 @@ class Resampler:
         self.L, self.taps = _design(fs_in_hz, fs_hz) if antialias else (1, np.ones(1, np.float32))
         self.pad = (self.taps.shape[0] - 1) // (2 * self.L)
         k = 1 if magnitude else columns
-        self.values = np.empty((self.n, k), np.float32)  # every block is written or NaN-filled
-        self.valid = np.zeros(self.n, bool)
+        self.values = empty((self.n, k), np.float32)  # every block is written or NaN-filled
+        self.valid = empty(self.n, bool)
+        self.valid[:] = False
         self.gaps: list[tuple[int, int]] = []
         self._next = 0  # first grid sample not yet written
         self._t: np.ndarray | None = None  # carried samples
