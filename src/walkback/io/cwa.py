@@ -262,13 +262,8 @@ def iter_cwa(path: str | Path, *, chunk_s: float = 3600.0, timezone: str = "Euro
     Each chunk's ``info`` describes the chunk (samples, start, stop) and the whole file (gaps,
     rejected blocks).
     """
-    path = str(path)
-    buf, close = open_buffer(path)
-    try:
-        tab = scan(buf, path, timezone)
-    finally:
-        close()
-    yield from _iter_table(path, tab, _info(path, tab, timezone), chunk_s, gyro)
+    _, passes = stream_cwa(path, timezone=timezone, gyro=gyro)
+    yield from passes(chunk_s)
 
 
 def _iter_table(path: str, tab: BlockTable, info: RecordingInfo, chunk_s: float,
