@@ -6,7 +6,10 @@ the shipped thigh model (thigh features + trunk rule from the back; default sett
 comparison, the full two-sensor feature matrix (what a thigh+back model computes).
 
 Run: ``.venv/bin/python benchmarks/bench_activity.py`` (needs ../shared/data). Prints the figures and
-appends a row to BENCHMARKS.md (machine, date, command). Target: < 5 s and < 1 GB peak.
+appends a row to BENCHMARKS.md (machine, date, command, CPU time and load, since the machine is
+shared). Target: < 5 s and < 1 GB peak. The peak is split into what the process held before
+``classify`` (the week's signals and masks, the interpreter and the libraries the signal stage and
+the loaders imported) and what ``classify`` adds.
 """
 
 from __future__ import annotations
@@ -30,8 +33,6 @@ FS = 50.0
 N = int(7 * 86400 * FS)
 
 
-
-
 def tile(a: np.ndarray, n: int) -> np.ndarray:
     a = a[np.isfinite(a).all(axis=1)]
     reps = -(-n // len(a))
@@ -52,8 +53,6 @@ def build_week():
                     back_valid=ones, back_wear=ones.copy())
 
 
-
-
 def main() -> int:
     from walkback.activity import classify, load_default_model
     from walkback.activity.features import compute_features, window_starts
@@ -66,17 +65,20 @@ def main() -> int:
                                "back_g": prep.back_g[:50_000], "back_valid": prep.back_valid[:50_000],
                                "back_wear": prep.back_wear[:50_000]}), model)  # warm-up
     input_mb = (prep.thigh_g.nbytes + prep.back_g.nbytes) / 2**20
+    mask_mb = sum({id(m): m.nbytes for m in (prep.thigh_valid, prep.thigh_wear, prep.back_valid,
+                                             prep.back_wear)}.values()) / 2**20
+    load0 = os.getloadavg()[0]
     with PeakRSS() as mem:
         t0, c0 = time.perf_counter(), time.process_time()
         ep = classify(prep, model)
         secs, cpu = time.perf_counter() - t0, time.process_time() - c0
     starts = window_starts(N, 250, 250)
-    t2 = time.perf_counter()
+    t2, c2 = time.perf_counter(), time.process_time()
     Xt = compute_features(prep.thigh_g, starts, 250, FS, names=list(model.feature_names))
-    secs_feat = time.perf_counter() - t2
-    t3 = time.perf_counter()
+    secs_feat, cpu_feat = time.perf_counter() - t2, time.process_time() - c2
+    t3, c3 = time.perf_counter(), time.process_time()
     model.predict_proba(Xt)
-    secs_pred = time.perf_counter() - t3
+    secs_pred, cpu_pred = time.perf_counter() - t3, time.process_time() - c3
     del Xt
     with PeakRSS() as mem2:
         t1 = time.perf_counter()
@@ -84,22 +86,29 @@ def main() -> int:
         secs2 = time.perf_counter() - t1
     del X
     peak_gb = mem.peak / 2**30
+    base_mb = mem.start / 2**20
     extra_mb = (mem.peak - mem.start) / 2**20
+    other_mb = base_mb - input_mb - mask_mb
+    load = max(load0, os.getloadavg()[0])
     print(f"7-day 50 Hz thigh+back Prepared: {N:,} samples/sensor, {len(ep):,} windows, "
-          f"input arrays {input_mb:.0f} MB")
-    print(f"classify (thigh model + trunk rule): {secs:.2f} s wall, {cpu:.2f} s CPU, peak RSS {peak_gb:.2f} GB "
-          f"(+{extra_mb:.0f} MB over the loaded signal)")
-    print(f"  of which thigh features {secs_feat:.2f} s, LightGBM prediction {secs_pred:.2f} s")
+          f"input signals {input_mb:.0f} MB + masks {mask_mb:.0f} MB")
+    print(f"classify (thigh model + trunk rule): {secs:.2f} s wall, {cpu:.2f} s CPU, "
+          f"peak RSS {peak_gb:.2f} GB")
+    print(f"  RSS before classify {base_mb:.0f} MB (signals {input_mb:.0f}, masks {mask_mb:.0f}, "
+          f"interpreter, libraries and the rest {other_mb:.0f}); classify adds {extra_mb:.0f} MB")
+    print(f"  thigh features alone {secs_feat:.2f} s ({cpu_feat:.2f} s CPU), activity-booster "
+          f"prediction alone {secs_pred:.2f} s ({cpu_pred:.2f} s CPU)")
     print(f"full two-sensor features (110 columns): {secs2:.2f} s, "
           f"+{(mem2.peak - mem2.start) / 2**20:.0f} MB")
-    load = os.getloadavg()[0]
-    host = f"{platform.node()} {psutil.cpu_count()} cores, load {load:.1f}"
+    host = f"{platform.node()} {psutil.cpu_count()} cores, 1-min load up to {load:.1f}"
     append_row(
         f"| activity classify, 7-day 50 Hz thigh+back (shipped thigh model + trunk rule) | "
         f"{secs:.2f} s wall, {cpu:.2f} s CPU (thigh features {secs_feat:.2f} s, "
-        f"prediction {secs_pred:.2f} s) | "
-        f"peak RSS {peak_gb:.2f} GB (+{extra_mb:.0f} MB over the 692 MB input) | "
-        f"all 110 two-sensor features: {secs2:.2f} s | {host} (8 agents share it) | "
+        f"activity prediction {secs_pred:.2f} s) | "
+        f"peak RSS {peak_gb:.2f} GB: {base_mb:.0f} MB before classify ({input_mb:.0f} MB "
+        f"signals, {mask_mb:.0f} MB masks, {other_mb:.0f} MB interpreter + libraries + rest) "
+        f"+{extra_mb:.0f} MB classify | "
+        f"all 110 two-sensor features: {secs2:.2f} s | {host} (machine shared with other agents) | "
         f"{dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC | "
         f"`.venv/bin/python benchmarks/bench_activity.py` |"
     )

@@ -16,6 +16,7 @@ import pandas as pd
 from walkback.activity.features import (
     compute_features,
     feature_names,
+    inclination,
     orientation_summary,
     window_starts,
 )
@@ -33,6 +34,9 @@ from walkback.activity.smoothing import smooth_proba
 from walkback.errors import InputDataError
 
 log = logging.getLogger(__name__)
+
+#: Windows whose features are computed and scored together (bounded memory).
+_BATCH = 8192
 
 EPOCH_COLUMNS = ("start_ns", "activity", "study_class", "pace", "confidence", "thigh_wear",
                  "back_wear")
@@ -61,13 +65,24 @@ def decide(model: Model, X: np.ndarray, settings: ActivitySettings,
     ``breaks`` marks windows that start a new run for smoothing; the back arrays (per window) enable
     the trunk rule and the back conditions of the cycling rule.
     """
-    p = smooth_proba(model.predict_proba(X, settings.num_threads), settings.smooth_windows, breaks)
+    col = {n: i for i, n in enumerate(model.feature_names)}
+    rules = X[:, [col[n] for n in RULE_FEATURES]] if len(X) else np.zeros((0, len(RULE_FEATURES)))
+    return decide_proba(model, model.predict_proba(X, settings.num_threads), rules, settings,
+                        breaks, back_incl_deg, back_vm_std_g, back_worn)
+
+
+def decide_proba(model: Model, p: np.ndarray, rules: np.ndarray, settings: ActivitySettings,
+                 breaks: np.ndarray | None = None, back_incl_deg: np.ndarray | None = None,
+                 back_vm_std_g: np.ndarray | None = None, back_worn: np.ndarray | None = None
+                 ) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`decide` from class probabilities ``p`` (m, classes) and the :data:`RULE_FEATURES`
+    columns ``rules`` (m, 6) of the windows."""
+    p = smooth_proba(p, settings.smooth_windows, breaks)
     k = np.argmax(p, axis=1)
     act = np.asarray(model.classes, dtype=object)[k] if len(k) else np.zeros(0, object)
     conf = p[np.arange(len(k)), k].astype(np.float32)
     if settings.cycling_rule and "cycling" not in model.classes:
-        col = {n: i for i, n in enumerate(model.feature_names)}
-        f = {n: X[:, col[n]] for n in RULE_FEATURES}
+        f = {n: rules[:, i] for i, n in enumerate(RULE_FEATURES)}
         cyc = persistent(cycling_mask(f, back_vm_std_g, back_incl_deg), breaks)
         act = apply_cycling(act, cyc)
         conf = np.where(act == "cycling", np.float32(np.nan), conf).astype(np.float32)
@@ -86,25 +101,67 @@ def predict_pace(model: Model, X: np.ndarray, num_threads: int = 1, smooth_windo
     """
     if not model.pace_booster:
         return np.full(len(X), "", dtype=object)
-    p = smooth_proba(model.predict_pace_proba(X, num_threads), smooth_windows, breaks)
-    return np.asarray(model.pace_classes, dtype=object)[np.argmax(p, axis=1)]
+    return pace_from_proba(model, model.predict_pace_proba(X, num_threads), smooth_windows, breaks)
+
+
+def pace_from_proba(model: Model, q: np.ndarray, smooth_windows: int = 1,
+                    breaks: np.ndarray | None = None) -> np.ndarray:
+    """:func:`predict_pace` from pace probabilities ``q`` (m, pace classes)."""
+    if not model.pace_booster:
+        return np.full(len(q), "", dtype=object)
+    q = smooth_proba(q, smooth_windows, breaks)
+    return np.asarray(model.pace_classes, dtype=object)[np.argmax(q, axis=1)]
 
 
 def _window_inputs(prepared, model: Model, starts: np.ndarray, win: int, back_worn: np.ndarray):
-    """Model features of the worn windows, and the back's trunk inclination / sd of |a| when a
-    thigh-only model meets a back sensor (else None). Back values are NaN where it is not worn."""
+    """Per worn window: class probabilities, pace probabilities, the rule features, and the
+    back's trunk inclination when a thigh-only model meets a back sensor (else None; NaN where
+    the back is not worn).
+
+    Features are computed and scored :data:`_BATCH` windows at a time, so memory stays bounded
+    (a week: ~121,000 windows x 53 features would be 26 MB) and only per-window results are kept.
+    """
     use_back = "back" in model.sensors
-    X = compute_features(prepared.thigh_g, starts, win, prepared.fs_hz,
-                         back_g=prepared.back_g if use_back else None,
-                         names=list(model.feature_names))
-    if use_back:
-        X[~back_worn, len(feature_names(("thigh",))) :] = np.nan
-    b_incl = b_sd = None
+    names = list(model.feature_names)
+    n_thigh = len(feature_names(("thigh",)))
+    rule_cols = [names.index(n) for n in RULE_FEATURES]
+    m = len(starts)
+    p = np.empty((m, len(model.classes)), dtype=np.float32)
+    q = np.empty((m, len(model.pace_classes)), dtype=np.float32)
+    rules = np.empty((m, len(rule_cols)), dtype=np.float32)
+    for c0 in range(0, m, _BATCH):
+        st = starts[c0 : c0 + _BATCH]
+        X = compute_features(prepared.thigh_g, st, win, prepared.fs_hz,
+                             back_g=prepared.back_g if use_back else None, names=names)
+        if use_back:
+            X[~back_worn[c0 : c0 + _BATCH], n_thigh:] = np.nan
+        p[c0 : c0 + len(st)] = model.predict_proba(X)
+        q[c0 : c0 + len(st)] = model.predict_pace_proba(X)
+        rules[c0 : c0 + len(st)] = X[:, rule_cols]
+    b_incl = None
     if prepared.has_back and not use_back:
-        b_incl, b_sd = orientation_summary(prepared.back_g, starts, win)
+        b_incl = inclination(prepared.back_g, starts, win)
         b_incl[~back_worn] = np.nan
-        b_sd[~back_worn] = np.nan
-    return X, b_incl, b_sd
+    return p, q, rules, b_incl
+
+
+def _back_sd(prepared, rules: np.ndarray, b_incl: np.ndarray, starts: np.ndarray, win: int
+             ) -> np.ndarray:
+    """sd of back |a| (g) for the windows the thigh conditions of the cycling rule pass (the only
+    windows where the back's conditions matter); NaN elsewhere and where the back is not worn."""
+    sd = np.full(len(starts), np.nan, dtype=np.float32)
+    cand = cycling_mask({n: rules[:, i] for i, n in enumerate(RULE_FEATURES)})
+    cand &= np.isfinite(b_incl)
+    if cand.any():
+        sd[cand] = orientation_summary(prepared.back_g, starts[cand], win)[1]
+    return sd
+
+
+def _study_class(activity: np.ndarray) -> np.ndarray:
+    """Study class of each fine class (object array of str). The columns hold a few shared str
+    objects, not one string per window (a week's three text columns as fresh strings: ~25 MB)."""
+    names, inv = np.unique(activity.astype(object), return_inverse=True)
+    return np.asarray([STUDY_CLASS[a] for a in names] or [], dtype=object)[inv]
 
 
 def classify(prepared, model: Model | None = None,
@@ -132,12 +189,13 @@ def classify(prepared, model: Model | None = None,
     if prepared.has_back:
         back_worn = _window_fraction(prepared.back_wear, starts, win) >= 1.0
     use_back = "back" in model.sensors
-    X, b_incl, b_sd = _window_inputs(prepared, model, starts[worn], win, back_worn[worn])
     idx = np.flatnonzero(worn)
+    p, q, rules, b_incl = _window_inputs(prepared, model, starts[idx], win, back_worn[idx])
+    b_sd = None if b_incl is None else _back_sd(prepared, rules, b_incl, starts[idx], win)
     breaks = np.ones(len(idx), dtype=bool)
     breaks[1:] = np.diff(idx) > 1
-    act_w, conf_w = decide(model, X, settings, breaks, b_incl, b_sd,
-                           back_worn[worn] if b_incl is not None else None)
+    act_w, conf_w = decide_proba(model, p, rules, settings, breaks, b_incl, b_sd,
+                                 back_worn[idx] if b_incl is not None else None)
     activity = np.full(len(starts), "non_wear", dtype=object)
     confidence = np.full(len(starts), np.nan, dtype=np.float32)
     activity[worn], confidence[worn] = act_w, conf_w
@@ -147,14 +205,13 @@ def classify(prepared, model: Model | None = None,
         wi = idx[walking]
         bout = np.ones(len(wi), dtype=bool)
         bout[1:] = np.diff(wi) > 1
-        pace[wi] = predict_pace(model, X[walking], settings.num_threads,
-                                settings.smooth_windows, bout)
+        pace[wi] = pace_from_proba(model, q[walking], settings.smooth_windows, bout)
     times = prepared.start_ns + np.round(starts * (1e9 / prepared.fs_hz)).astype(np.int64)
     df = pd.DataFrame({
         "start_ns": times.astype(np.int64),
-        "activity": activity.astype(str),
-        "study_class": np.array([STUDY_CLASS[a] for a in activity], dtype=object).astype(str),
-        "pace": pace.astype(str),
+        "activity": activity,
+        "study_class": _study_class(activity),
+        "pace": pace,
         "confidence": confidence,
         "thigh_wear": thigh_frac >= 1.0,
         "back_wear": back_worn,

@@ -25,7 +25,7 @@ _NFFT_AXIS = 256  # FFT length of the x and z axes (spectral features only)
 _SMOOTH_S = 0.2  # block length for orientation-angle excursion features
 _BANDS_HZ = ((0.3, 1.5), (1.5, 3.0), (3.0, 6.0), (6.0, 12.0))
 _ACF_LAGS_S = (0.3, 2.5)
-_CHUNK = 4096
+_CHUNK = 1024  # windows per batch: temporaries stay in cache (~1 MB per array)
 
 
 @dataclass(frozen=True)
@@ -140,11 +140,18 @@ def window_starts(n: int, window: int, step: int) -> np.ndarray:
 
 def _windows(a: np.ndarray, starts: np.ndarray, window: int) -> np.ndarray:
     """(3, nw, window) float32 copy (axis-major) of the windows; NaN filled with window means."""
-    view = sliding_window_view(a, window, axis=0)  # (n - window + 1, 3, window), no copy
-    w = np.empty((3, len(starts), window), dtype=np.float32)
-    for i in range(3):
-        w[i] = view[starts, i, :]
-    bad = np.isnan(w).any(axis=(0, 2))
+    nw = len(starts)
+    w = np.empty((3, nw, window), dtype=np.float32)
+    s0 = int(starts[0]) if nw else 0
+    if nw and int(starts[-1]) - s0 == (nw - 1) * window:  # back-to-back windows: one reshape
+        src = a[s0 : s0 + nw * window].reshape(nw, window, 3)
+        for i in range(3):
+            w[i] = src[:, :, i]
+    else:
+        view = sliding_window_view(a, window, axis=0)  # (n - window + 1, 3, window), no copy
+        for i in range(3):
+            w[i] = view[starts, i, :]
+    bad = np.isnan(_dot(w, np.ones(window, np.float32))).any(axis=0)
     if bad.any():
         sub = w[:, bad]
         cnt = np.maximum((~np.isnan(sub)).sum(axis=2, keepdims=True), 1)
@@ -164,26 +171,34 @@ def _mean(a: np.ndarray) -> np.ndarray:
     return _dot(a, np.full(a.shape[-1], 1.0 / a.shape[-1], dtype=a.dtype))
 
 
-def _corr(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Row-wise Pearson correlation of mean-removed (nw, L) arrays."""
+def _corr(a: np.ndarray, b: np.ndarray, ma2: np.ndarray | None = None,
+          mb2: np.ndarray | None = None) -> np.ndarray:
+    """Row-wise Pearson correlation of mean-removed (nw, L) arrays; ``ma2`` / ``mb2``: their
+    mean squares when already known."""
     num = _mean(a * b)
-    den = np.sqrt(_mean(a * a) * _mean(b * b))
+    ma2 = _mean(a * a) if ma2 is None else ma2
+    mb2 = _mean(b * b) if mb2 is None else mb2
+    den = np.sqrt(ma2 * mb2)
     return np.where(den > _EPS, num / np.maximum(den, _EPS), 0.0)
 
 
 def _power(c: np.ndarray, taper: bool, nfft: int = _NFFT) -> np.ndarray:
-    """Power spectrum |rfft|^2 (nw, nfft/2+1) of mean-removed (nw, L) ``c``, zero-padded."""
+    """Power spectrum |rfft|^2 (nw, nfft/2+1) float32 of mean-removed (nw, L) ``c``, zero-padded."""
+    nw, n = c.shape
+    buf = np.zeros((nw, max(nfft, n)), dtype=np.float32)
     if taper:
-        c = c * np.hanning(c.shape[1]).astype(np.float32)
-    z = sfft.rfft(c, n=max(nfft, c.shape[1]), axis=1)
-    return z.real * z.real + z.imag * z.imag
+        np.multiply(c, np.hanning(n).astype(np.float32), out=buf[:, :n])
+    else:
+        buf[:, :n] = c
+    p = np.abs(sfft.rfft(buf, axis=1, overwrite_x=True))
+    return np.square(p, out=p)
 
 
 def _spectral(p: np.ndarray, fs: float, out: dict[str, np.ndarray], ch: str) -> None:
     """Spectral features of power spectrum ``p`` (from :func:`_power`), written into ``out``."""
     f = np.fft.rfftfreq(2 * (p.shape[1] - 1), 1.0 / fs).astype(np.float32)
-    band = (f >= 0.3) & (f <= min(12.0, fs / 2))
-    pb = p[:, band]
+    band = np.flatnonzero((f >= 0.3) & (f <= min(12.0, fs / 2)))
+    pb = p[:, band[0] : band[-1] + 1]  # a contiguous band: a view
     fb = f[band]
     tot = _dot(pb, np.ones(len(fb), dtype=np.float32)) + _EPS
     k = np.clip(np.argmax(pb, axis=1), 1, pb.shape[1] - 2)
@@ -194,8 +209,9 @@ def _spectral(p: np.ndarray, fs: float, out: dict[str, np.ndarray], ch: str) -> 
     out[f"{ch}_fdom_hz"] = fb[k] + np.clip(delta, -0.5, 0.5) * (f[1] - f[0])
     out[f"{ch}_pdom_frac"] = (y0 + y1 + y2) / tot
     q = pb / tot[:, None]
-    ent = _dot(q * np.log(q + 1e-12), np.ones(len(fb), np.float32))
-    out[f"{ch}_entropy"] = -ent / np.log(len(fb))
+    lq = q + np.float32(1e-12)
+    np.log(lq, out=lq)
+    out[f"{ch}_entropy"] = -np.einsum("ij,ij->i", q, lq) / np.log(len(fb))
     sel = np.stack([(fb >= lo) & (fb < hi) for lo, hi in _BANDS_HZ], axis=1)
     proj = np.column_stack([fb, sel.astype(np.float32)])
     out[f"{ch}_centroid_hz"] = _dot(q, proj[:, 0])
@@ -225,7 +241,7 @@ def _angles(w: np.ndarray, fs: float, out: dict[str, np.ndarray]) -> None:
     incl = np.degrees(np.arccos(np.clip(sx / norm, -1.0, 1.0)))
     pitch = np.arctan2(sz, sx)
     ref = np.arctan2(sz.sum(axis=1), sx.sum(axis=1))[:, None]
-    pitch = np.degrees(np.angle(np.exp(1j * (pitch - ref))))  # wrapped about the window's pitch
+    pitch = np.degrees((pitch - ref + np.pi) % (2 * np.pi) - np.pi)  # wrapped about the window's pitch
     i5, i95 = int(round(0.05 * (nb - 1))), int(round(0.95 * (nb - 1)))
     si = np.sort(incl, axis=1)
     sp = np.sort(pitch, axis=1)
@@ -235,35 +251,43 @@ def _angles(w: np.ndarray, fs: float, out: dict[str, np.ndarray]) -> None:
 
 
 def _sensor_chunk(w: np.ndarray, fs: float) -> dict[str, np.ndarray]:
-    """All per-sensor features of windows ``w`` (3, nw, L) float32, keyed by template name."""
+    """All per-sensor features of windows ``w`` (3, nw, L) float32, keyed by template name.
+    ``w`` is overwritten (mean removed)."""
     out: dict[str, np.ndarray] = {}
     m = _mean(w)  # (3, nw)
-    d = w - m[:, :, None]
     g = np.sqrt(m[0] * m[0] + m[1] * m[1] + m[2] * m[2]) + _EPS
     out["mean_x_g"], out["mean_y_g"], out["mean_z_g"] = m[0], m[1], m[2]
     out["incl_deg"] = np.degrees(np.arccos(np.clip(m[0] / g, -1.0, 1.0)))
     out["pitch_deg"] = np.degrees(np.arctan2(m[2], m[0]))
     out["roll_deg"] = np.degrees(np.arctan2(m[1], m[0]))
-    sd = np.sqrt(_mean(d * d))
-    out["std_x_g"], out["std_y_g"], out["std_z_g"] = sd[0], sd[1], sd[2]
-    vm = np.sqrt(w[0] * w[0] + w[1] * w[1] + w[2] * w[2])
+    vm = w[0] * w[0]
+    vm += w[1] * w[1]
+    vm += w[2] * w[2]
+    np.sqrt(vm, out=vm)
     n = vm.shape[1]
-    svm = np.sort(vm, axis=1)
     p10, p50, p90 = (int(q * (n - 1)) for q in (0.1, 0.5, 0.9))
+    svm = np.sort(vm, axis=1)
     out["vm_mean_g"] = _mean(vm)
-    dvm = vm - out["vm_mean_g"][:, None]
-    out["vm_std_g"] = np.sqrt(_mean(dvm * dvm))
     out["vm_p10_g"], out["vm_p50_g"], out["vm_p90_g"] = svm[:, p10], svm[:, p50], svm[:, p90]
     out["vm_range_g"] = svm[:, -1] - svm[:, 0]
-    out["enmo_g"] = _mean(np.maximum(vm - 1.0, 0.0))
+    out["enmo_g"] = _mean(np.maximum(svm - 1.0, 0.0))
+    del svm
     for ax, i in (("x", 0), ("z", 2)):
         s = np.sort(w[i], axis=1)
         out[f"{ax}_p10_g"], out[f"{ax}_p90_g"] = s[:, p10], s[:, p90]
-    out["corr_xy"] = _corr(d[0], d[1])
-    out["corr_xz"] = _corr(d[0], d[2])
-    out["corr_yz"] = _corr(d[1], d[2])
     out["jerk_gps"] = _mean(np.abs(np.diff(vm, axis=1))) * fs
     _angles(w, fs, out)
+    d = w
+    d -= m[:, :, None]  # mean removed, in place
+    ms = _mean(d * d)  # (3, nw) mean squares
+    sd = np.sqrt(ms)
+    out["std_x_g"], out["std_y_g"], out["std_z_g"] = sd[0], sd[1], sd[2]
+    dvm = vm
+    dvm -= out["vm_mean_g"][:, None]
+    out["vm_std_g"] = np.sqrt(_mean(dvm * dvm))
+    out["corr_xy"] = _corr(d[0], d[1], ms[0], ms[1])
+    out["corr_xz"] = _corr(d[0], d[2], ms[0], ms[2])
+    out["corr_yz"] = _corr(d[1], d[2], ms[1], ms[2])
     pvm = _power(dvm, taper=False)
     _acf(pvm, n, fs, out)
     _spectral(pvm, fs, out, "vm")
@@ -332,6 +356,26 @@ def orientation_summary(a: np.ndarray, starts: np.ndarray, window: int) -> tuple
         dvm = vm - _mean(vm)[:, None]
         vsd[c0 : c0 + len(st)] = np.sqrt(_mean(dvm * dvm))
     return incl, vsd
+
+
+def inclination(a: np.ndarray, starts: np.ndarray, window: int) -> np.ndarray:
+    """Per-window inclination (degrees of canonical x from upright vertical, window mean) of
+    signal ``a`` (n, 3); the ``incl_deg`` feature and the first output of
+    :func:`orientation_summary`, from window means only."""
+    incl = np.full(len(starts), np.nan, dtype=np.float32)
+    ones = np.full(window, 1.0 / window, dtype=np.float32)
+    for c0 in range(0, len(starts), 8 * _CHUNK):
+        st = starts[c0 : c0 + 8 * _CHUNK]
+        if len(st) and int(st[-1]) - int(st[0]) == (len(st) - 1) * window:  # back to back
+            w = a[int(st[0]) : int(st[0]) + len(st) * window].reshape(len(st), window, 3)
+            m = np.einsum("ijk,j->ki", w, ones)
+        else:
+            m = _mean(_windows(a, st, window))
+        if np.isnan(m).any():  # windows with gaps: NaN-aware means, as in _windows
+            m = _mean(_windows(a, st, window))
+        g = np.sqrt(m[0] * m[0] + m[1] * m[1] + m[2] * m[2]) + _EPS
+        incl[c0 : c0 + len(st)] = np.degrees(np.arccos(np.clip(m[0] / g, -1.0, 1.0)))
+    return incl
 
 
 if __name__ == "__main__":  # pragma: no cover - regenerates docs/features.md

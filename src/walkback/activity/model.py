@@ -85,18 +85,41 @@ class Model:
             self._cache[which] = lgb.Booster(model_str=text)
         return self._cache[which]
 
+    def _forest(self, which: str):
+        """The booster's trees laid out for the compiled evaluator (None: use LightGBM)."""
+        key = f"forest_{which}"
+        if key not in self._cache:
+            from walkback.activity import _trees
+
+            text = self.activity_booster if which == "activity" else self.pace_booster
+            self._cache[key] = _trees.parse(text)
+        return self._cache[key]
+
+    def _proba(self, which: str, X: np.ndarray, num_threads: int) -> np.ndarray:
+        forest = self._forest(which)
+        if forest is not None:
+            from walkback.activity import _trees
+
+            return _trees.predict_proba(forest, X)
+        return self._booster(which).predict(X, num_threads=num_threads)
+
     def predict_proba(self, X: np.ndarray, num_threads: int = 1) -> np.ndarray:
-        """Class probabilities (m, len(classes)) float32 for feature rows ``X``."""
+        """Class probabilities (m, len(classes)) float32 for feature rows ``X``.
+
+        Computed by the compiled tree evaluator (:mod:`walkback.activity._trees`, equal to
+        LightGBM's ``predict`` to rounding); LightGBM itself, with ``num_threads``, only for
+        boosters that evaluator does not handle.
+        """
         if len(X) == 0:
             return np.zeros((0, len(self.classes)), dtype=np.float32)
-        p = self._booster("activity").predict(X, num_threads=num_threads)
+        p = self._proba("activity", X, num_threads)
         return np.asarray(p, dtype=np.float32).reshape(len(X), len(self.classes))
 
     def predict_pace_proba(self, X: np.ndarray, num_threads: int = 1) -> np.ndarray:
         """Pace probabilities (m, len(pace_classes)) float32 for feature rows ``X``."""
         if len(X) == 0 or not self.pace_booster:
             return np.zeros((len(X), len(self.pace_classes)), dtype=np.float32)
-        p = self._booster("pace").predict(X, num_threads=num_threads)
+        p = self._proba("pace", X, num_threads)
         return np.asarray(p, dtype=np.float32).reshape(len(X), len(self.pace_classes))
 
     # -- serialisation -------------------------------------------------------------------------
