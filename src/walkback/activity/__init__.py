@@ -7,11 +7,22 @@ shipped model and its validation.
 """
 
 from walkback.activity.classify import EPOCH_COLUMNS, classify, predict_pace
-from walkback.activity.estimator import ActivityClassifier
 from walkback.activity.features import FEATURES, compute_features, feature_names
 from walkback.activity.model import Model, load_default_model, load_model
 from walkback.activity.settings import ActivitySettings, TrainSettings
-from walkback.activity.train import fit
+
+#: Names imported on first use: training pulls in the dataset loaders and through them the signal
+#: stage's resampler (scipy.signal, numba), which classifying a Prepared signal does not need.
+_LAZY = {"ActivityClassifier": "walkback.activity.estimator", "fit": "walkback.activity.train"}
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'walkback.activity' has no attribute {name!r}")
+
 
 __all__ = [
     "EPOCH_COLUMNS",

@@ -7,15 +7,18 @@ class probabilities of feature rows. No logic in ``__init__``.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 import pandas as pd
 
 from walkback.activity.classify import classify
-from walkback.activity.datasets import LabelledSegment
 from walkback.activity.model import Model, load_default_model
 from walkback.activity.settings import ActivitySettings, TrainSettings
-from walkback.activity.train import fit
 from walkback.errors import NotFittedError
+
+if TYPE_CHECKING:
+    from walkback.activity.datasets import LabelledSegment
 
 
 class ActivityClassifier:
@@ -28,6 +31,8 @@ class ActivityClassifier:
 
     def fit(self, segments: list[LabelledSegment]) -> ActivityClassifier:
         """Train on labelled segments (:mod:`walkback.activity.datasets`); returns ``self``."""
+        from walkback.activity.train import fit
+
         self.model_ = fit(segments, self.train_settings or TrainSettings())
         return self
 
