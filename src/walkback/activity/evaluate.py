@@ -25,6 +25,7 @@ import numpy as np
 
 from walkback.activity.classify import decide, predict_pace
 from walkback.activity.datasets import WindowSet, subset
+from walkback.activity.datasets import concat as concat_windows
 from walkback.activity.labels import FINE_CLASSES, PACE_CLASSES, WALKING_CLASSES, study_classes
 from walkback.activity.model import Model
 from walkback.activity.settings import ActivitySettings, TrainSettings
@@ -131,6 +132,27 @@ def evaluate_model(model: Model, ws: WindowSet, settings: ActivitySettings) -> d
     out = scores(truth, pr["activity"], ws.pace, pr["pace_walk"], pr["pace_all"])
     out.update({"evaluation": "given model", "model_sha256": model.sha256})
     return out
+
+
+def loso_proba(ws: WindowSet, eval_mask: np.ndarray, sensors: tuple[str, ...],
+               train: TrainSettings) -> tuple[WindowSet, np.ndarray, np.ndarray, tuple[str, ...]]:
+    """Leave-one-subject-out class and pace probabilities: for each subject, a model trained on
+    the others' windows (``ws``, with the training step) scores that subject's evaluation windows
+    (``eval_mask``: non-overlapping). Returns the evaluation windows (subjects in sorted order,
+    time order within each), their class probabilities, pace probabilities and the classes."""
+    subjects = sorted(set(ws.subject.tolist()))
+    tests, ps, qs, classes = [], [], [], ()
+    for i, s in enumerate(subjects):
+        model = fit_windows(subset(ws, ws.subject != s), sensors, train)
+        test = subset(ws, (ws.subject == s) & eval_mask)
+        tests.append(test)
+        ps.append(model.predict_proba(test.X))
+        qs.append(model.predict_pace_proba(test.X))
+        classes = classes or model.classes
+        if model.classes != classes:
+            raise ValueError(f"LOSO fold {s} learned classes {model.classes}, others {classes}")
+        log.info("LOSO %d/%d %s: %d test windows", i + 1, len(subjects), s, len(test.X))
+    return concat_windows(tests), np.concatenate(ps), np.concatenate(qs), classes
 
 
 def loso(ws: WindowSet, eval_mask: np.ndarray, sensors: tuple[str, ...],

@@ -38,3 +38,66 @@ def smooth_proba(p: np.ndarray, k: int, breaks: np.ndarray | None = None) -> np.
     hi = np.minimum(idx + h + 1, last)
     cs = np.vstack([np.zeros((1, p.shape[1])), np.cumsum(p, axis=0, dtype=np.float64)])
     return ((cs[hi] - cs[lo]) / (hi - lo)[:, None]).astype(np.float32)
+
+
+def _hmm_kernel():
+    from numba import njit
+
+    @njit(cache=True, nogil=True)
+    def posterior(p, switch, first):  # pragma: no cover - compiled
+        m, c = p.shape
+        stay = 1.0 - switch - switch / (c - 1)  # A @ v = stay * v + switch / (c-1) * sum(v)
+        move = switch / (c - 1)
+        alpha = np.empty((m, c))
+        out = np.empty((m, c), dtype=np.float32)
+        for t in range(m):
+            tot = 0.0
+            for k in range(c):
+                prior = 1.0 / c if first[t] else stay * alpha[t - 1, k] + move
+                alpha[t, k] = prior * max(p[t, k], 1e-12)
+                tot += alpha[t, k]
+            for k in range(c):
+                alpha[t, k] /= tot
+        beta = np.ones(c)
+        nb = np.empty(c)
+        for t in range(m - 1, -1, -1):
+            tot = 0.0
+            for k in range(c):
+                tot += alpha[t, k] * beta[k]
+            for k in range(c):
+                out[t, k] = alpha[t, k] * beta[k] / tot
+            if first[t]:
+                beta[:] = 1.0
+                continue
+            s = 0.0
+            for k in range(c):
+                nb[k] = max(p[t, k], 1e-12) * beta[k]
+                s += nb[k]
+            for k in range(c):
+                beta[k] = (stay * nb[k] + move * s) / s
+        return out
+
+    return posterior
+
+
+_HMM: list = []
+
+
+def hmm_proba(p: np.ndarray, switch: float, breaks: np.ndarray | None = None) -> np.ndarray:
+    """Posterior class probabilities (m, c) float32 of a hidden Markov chain over windows.
+
+    Each window's classifier probabilities ``p`` are taken as its emission likelihoods (the
+    classes were weighted equally in training, so the classifier's prior is flat); between
+    consecutive windows of a run the class changes with probability ``switch``, to any other
+    class alike; a run (``breaks``) starts from a flat prior. Forward-backward is a loop over
+    windows, compiled with numba.
+    """
+    if len(p) == 0 or switch <= 0:
+        return p
+    if not _HMM:
+        _HMM.append(_hmm_kernel())
+    first = np.ones(len(p), bool) if breaks is None else np.asarray(breaks, bool).copy()
+    if breaks is None:
+        first[1:] = False
+    first[0] = True
+    return _HMM[0](np.ascontiguousarray(p, dtype=np.float64), float(switch), first)
