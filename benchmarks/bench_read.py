@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -191,8 +192,8 @@ def report(res: dict[str, dict], args, size_mb: float) -> None:
     cmd = "python benchmarks/bench_read.py " + " ".join(sys.argv[1:])
     stamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     append_row(f"\n## Device read, {args.days:g}-day 100 Hz AX3 .cwa ({size_mb:.0f} MB) — {stamp}\n"
-               f"Machine: {machine()}; shared with 7 other agents working at the same time, so "
-               f"absolute times are noisy (compare within the run). Command: `{cmd}`\n")
+               f"Machine: {machine()}; 1-min load average {os.getloadavg()[0]:.1f} at the end "
+               f"(compare readers within the run). Command: `{cmd}`\n")
     for line in lines + verdict:
         append_row(f"- {line}")
 
