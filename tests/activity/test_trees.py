@@ -98,3 +98,18 @@ def test_inclination_equals_orientation_summary(selfback_segments):
     for starts in (np.arange(0, 4750, 250), np.arange(0, 4750, 125)):
         np.testing.assert_allclose(inclination(a, starts, 250),
                                    orientation_summary(a, starts, 250)[0], atol=1e-3)
+
+
+@pytest.mark.parametrize("smooth", [1, 3, 5])
+def test_pace_only_for_candidates_gives_the_same_pace(selfback_segments, tiny_model, monkeypatch,
+                                                      smooth):
+    parts = [segment_of(selfback_segments, "041", f).thigh_g[:3000]
+             for f in ("walk_slow", "standing", "jogging", "walk_fast", "upstairs", "sitting")]
+    prep = make_prepared(np.concatenate(parts))
+    settings = ActivitySettings(smooth_windows=smooth)
+    got = classify(prep, tiny_model, settings)
+    monkeypatch.setattr(CM, "_pace_candidates", lambda p, model, half: np.ones(len(p), bool))
+    monkeypatch.setattr(CM, "_BATCH", 7)
+    want = classify(prep, tiny_model, settings)
+    assert (got["pace"] == want["pace"]).all() and (got["activity"] == want["activity"]).all()
+    assert (got["pace"] != "").sum() >= 20

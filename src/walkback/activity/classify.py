@@ -113,10 +113,32 @@ def pace_from_proba(model: Model, q: np.ndarray, smooth_windows: int = 1,
     return np.asarray(model.pace_classes, dtype=object)[np.argmax(q, axis=1)]
 
 
-def _window_inputs(prepared, model: Model, starts: np.ndarray, win: int, back_worn: np.ndarray):
-    """Per worn window: class probabilities, pace probabilities, the rule features, and the
-    back's trunk inclination when a thigh-only model meets a back sensor (else None; NaN where
-    the back is not worn).
+def _pace_candidates(p: np.ndarray, model: Model, half: int) -> np.ndarray:
+    """Windows of a batch that can end up walking after smoothing ``2 * half + 1`` windows.
+
+    A smoothed probability is an average of the neighbours' probabilities, and the winning class
+    of ``c`` classes has at least 1/c; so a window can be walking only if some window within
+    ``half`` of it gives a walking class >= 1/c. The batch's first and last ``half`` windows
+    (neighbours in other batches) are always kept, so the set contains every walking window.
+    """
+    walk = [i for i, c in enumerate(model.classes) if c in WALKING_CLASSES]
+    if not walk or not len(p):
+        return np.zeros(len(p), dtype=bool)
+    hit = p[:, walk].max(axis=1) >= 1.0 / len(model.classes) - 1e-6
+    near = hit.copy()
+    for k in range(1, half + 1):
+        near[k:] |= hit[:-k]
+        near[:-k] |= hit[k:]
+    near[:half] = True
+    near[len(near) - half :] = True
+    return near
+
+
+def _window_inputs(prepared, model: Model, starts: np.ndarray, win: int, back_worn: np.ndarray,
+                   smooth_windows: int = 1):
+    """Per worn window: class probabilities, pace probabilities (NaN for windows that cannot be
+    walking, :func:`_pace_candidates`), the rule features, and the back's trunk inclination when
+    a thigh-only model meets a back sensor (else None; NaN where the back is not worn).
 
     Features are computed and scored :data:`_BATCH` windows at a time, so memory stays bounded
     (a week: ~121,000 windows x 53 features would be 26 MB) and only per-window results are kept.
@@ -127,7 +149,7 @@ def _window_inputs(prepared, model: Model, starts: np.ndarray, win: int, back_wo
     rule_cols = [names.index(n) for n in RULE_FEATURES]
     m = len(starts)
     p = np.empty((m, len(model.classes)), dtype=np.float32)
-    q = np.empty((m, len(model.pace_classes)), dtype=np.float32)
+    q = np.full((m, len(model.pace_classes)), np.nan, dtype=np.float32)
     rules = np.empty((m, len(rule_cols)), dtype=np.float32)
     for c0 in range(0, m, _BATCH):
         st = starts[c0 : c0 + _BATCH]
@@ -135,8 +157,10 @@ def _window_inputs(prepared, model: Model, starts: np.ndarray, win: int, back_wo
                              back_g=prepared.back_g if use_back else None, names=names)
         if use_back:
             X[~back_worn[c0 : c0 + _BATCH], n_thigh:] = np.nan
-        p[c0 : c0 + len(st)] = model.predict_proba(X)
-        q[c0 : c0 + len(st)] = model.predict_pace_proba(X)
+        pb = p[c0 : c0 + len(st)]
+        pb[:] = model.predict_proba(X)
+        cand = _pace_candidates(pb, model, smooth_windows // 2)
+        q[c0 + np.flatnonzero(cand)] = model.predict_pace_proba(X[cand])
         rules[c0 : c0 + len(st)] = X[:, rule_cols]
     b_incl = None
     if prepared.has_back and not use_back:
@@ -190,7 +214,8 @@ def classify(prepared, model: Model | None = None,
         back_worn = _window_fraction(prepared.back_wear, starts, win) >= 1.0
     use_back = "back" in model.sensors
     idx = np.flatnonzero(worn)
-    p, q, rules, b_incl = _window_inputs(prepared, model, starts[idx], win, back_worn[idx])
+    p, q, rules, b_incl = _window_inputs(prepared, model, starts[idx], win, back_worn[idx],
+                                         settings.smooth_windows)
     b_sd = None if b_incl is None else _back_sd(prepared, rules, b_incl, starts[idx], win)
     breaks = np.ones(len(idx), dtype=bool)
     breaks[1:] = np.diff(idx) > 1
@@ -205,7 +230,10 @@ def classify(prepared, model: Model | None = None,
         wi = idx[walking]
         bout = np.ones(len(wi), dtype=bool)
         bout[1:] = np.diff(wi) > 1
-        pace[wi] = pace_from_proba(model, q[walking], settings.smooth_windows, bout)
+        qw = q[walking]
+        if np.isnan(qw).any():  # _pace_candidates must cover every walking window
+            raise RuntimeError("classify: a walking window has no pace probabilities")
+        pace[wi] = pace_from_proba(model, qw, settings.smooth_windows, bout)
     times = prepared.start_ns + np.round(starts * (1e9 / prepared.fs_hz)).astype(np.int64)
     df = pd.DataFrame({
         "start_ns": times.astype(np.int64),

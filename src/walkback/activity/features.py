@@ -363,12 +363,11 @@ def inclination(a: np.ndarray, starts: np.ndarray, window: int) -> np.ndarray:
     signal ``a`` (n, 3); the ``incl_deg`` feature and the first output of
     :func:`orientation_summary`, from window means only."""
     incl = np.full(len(starts), np.nan, dtype=np.float32)
-    ones = np.full(window, 1.0 / window, dtype=np.float32)
     for c0 in range(0, len(starts), 8 * _CHUNK):
         st = starts[c0 : c0 + 8 * _CHUNK]
         if len(st) and int(st[-1]) - int(st[0]) == (len(st) - 1) * window:  # back to back
             w = a[int(st[0]) : int(st[0]) + len(st) * window].reshape(len(st), window, 3)
-            m = np.einsum("ijk,j->ki", w, ones)
+            m = np.einsum("ijk->ki", w) / np.float32(window)
         else:
             m = _mean(_windows(a, st, window))
         if np.isnan(m).any():  # windows with gaps: NaN-aware means, as in _windows
