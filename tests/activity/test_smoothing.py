@@ -62,3 +62,19 @@ def test_short_bouts_use_every_window_once_in_bouts_of_one_label():
     lengths = np.diff(np.concatenate([[0], change, [120]]))
     assert lengths.max() <= 24  # two bouts of one label may meet (12 + 12)
     assert len(change) >= 6
+
+
+def test_moving_average_equals_cumulative_sum_definition():
+    from walkback.activity.smoothing import run_bounds
+
+    rng = np.random.default_rng(0)
+    for m in (1, 2, 3, 10, 500):
+        p = rng.dirichlet(np.ones(5), m).astype(np.float32)
+        b = rng.random(m) < 0.2
+        first, last = run_bounds(b)
+        cs = np.vstack([np.zeros((1, 5)), np.cumsum(p, axis=0, dtype=np.float64)])
+        for k in (3, 5, 7):
+            idx = np.arange(m)
+            lo, hi = np.maximum(idx - k // 2, first), np.minimum(idx + k // 2 + 1, last)
+            want = (cs[hi] - cs[lo]) / (hi - lo)[:, None]
+            np.testing.assert_allclose(smooth_proba(p, k, b), want, atol=1e-6)

@@ -13,6 +13,7 @@ import math
 import numpy as np
 import pandas as pd
 
+from walkback._threads import worker_threads
 from walkback.activity.features import (
     compute_features,
     feature_names,
@@ -36,7 +37,7 @@ from walkback.errors import InputDataError
 log = logging.getLogger(__name__)
 
 #: Windows whose features are computed and scored together (bounded memory).
-_BATCH = 8192
+_BATCH = 2048
 
 EPOCH_COLUMNS = ("start_ns", "activity", "study_class", "pace", "confidence", "thigh_wear",
                  "back_wear")
@@ -135,13 +136,15 @@ def _pace_candidates(p: np.ndarray, model: Model, half: int) -> np.ndarray:
 
 
 def _window_inputs(prepared, model: Model, starts: np.ndarray, win: int, back_worn: np.ndarray,
-                   smooth_windows: int = 1):
+                   smooth_windows: int = 1, threads: int = 1):
     """Per worn window: class probabilities, pace probabilities (NaN for windows that cannot be
     walking, :func:`_pace_candidates`), the rule features, and the back's trunk inclination when
     a thigh-only model meets a back sensor (else None; NaN where the back is not worn).
 
     Features are computed and scored :data:`_BATCH` windows at a time, so memory stays bounded
     (a week: ~121,000 windows x 53 features would be 26 MB) and only per-window results are kept.
+    With ``threads`` > 1 that many batches run at once (NumPy, pocketfft and the compiled trees
+    release the GIL); every batch writes its own rows, so the result does not depend on it.
     """
     use_back = "back" in model.sensors
     names = list(model.feature_names)
@@ -151,7 +154,8 @@ def _window_inputs(prepared, model: Model, starts: np.ndarray, win: int, back_wo
     p = np.empty((m, len(model.classes)), dtype=np.float32)
     q = np.full((m, len(model.pace_classes)), np.nan, dtype=np.float32)
     rules = np.empty((m, len(rule_cols)), dtype=np.float32)
-    for c0 in range(0, m, _BATCH):
+
+    def batch(c0: int) -> None:
         st = starts[c0 : c0 + _BATCH]
         X = compute_features(prepared.thigh_g, st, win, prepared.fs_hz,
                              back_g=prepared.back_g if use_back else None, names=names)
@@ -162,6 +166,16 @@ def _window_inputs(prepared, model: Model, starts: np.ndarray, win: int, back_wo
         cand = _pace_candidates(pb, model, smooth_windows // 2)
         q[c0 + np.flatnonzero(cand)] = model.predict_pace_proba(X[cand])
         rules[c0 : c0 + len(st)] = X[:, rule_cols]
+
+    firsts = range(0, m, _BATCH)
+    if threads > 1 and len(firsts) > 1:
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(min(threads, len(firsts))) as pool:
+            list(pool.map(batch, firsts))
+    else:
+        for c0 in firsts:
+            batch(c0)
     b_incl = None
     if prepared.has_back and not use_back:
         b_incl = inclination(prepared.back_g, starts, win)
@@ -215,7 +229,7 @@ def classify(prepared, model: Model | None = None,
     use_back = "back" in model.sensors
     idx = np.flatnonzero(worn)
     p, q, rules, b_incl = _window_inputs(prepared, model, starts[idx], win, back_worn[idx],
-                                         settings.smooth_windows)
+                                         settings.smooth_windows, worker_threads())
     b_sd = None if b_incl is None else _back_sd(prepared, rules, b_incl, starts[idx], win)
     breaks = np.ones(len(idx), dtype=bool)
     breaks[1:] = np.diff(idx) > 1

@@ -25,7 +25,7 @@ _NFFT_AXIS = 256  # FFT length of the x and z axes (spectral features only)
 _SMOOTH_S = 0.2  # block length for orientation-angle excursion features
 _BANDS_HZ = ((0.3, 1.5), (1.5, 3.0), (3.0, 6.0), (6.0, 12.0))
 _ACF_LAGS_S = (0.3, 2.5)
-_CHUNK = 1024  # windows per batch: temporaries stay in cache (~1 MB per array)
+_CHUNK = 512  # windows per batch: temporaries stay in cache (~0.5 MB per array)
 
 
 @dataclass(frozen=True)

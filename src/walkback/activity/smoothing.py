@@ -3,8 +3,9 @@
 A centred moving average of the class probabilities over ``k`` consecutive windows (k odd), never
 across a break (a gap, non-wear, or a different recording), followed by argmax. It is the
 minimum-bout idea in probabilistic form: an isolated window is outvoted by confident neighbours,
-while a bout of ``(k + 1) / 2`` or more windows survives. Fully vectorised (cumulative sums), unlike
-an HMM Viterbi pass, which needs a Python loop over a week's 120,960 windows.
+while a bout of ``(k + 1) / 2`` or more windows survives. Vectorised (one shifted sum per offset).
+:func:`hmm_proba` is the hidden-Markov alternative (forward-backward, compiled loop over windows),
+compared in :mod:`walkback.activity.compare` and not used by default.
 """
 
 from __future__ import annotations
@@ -26,7 +27,8 @@ def run_bounds(breaks: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def smooth_proba(p: np.ndarray, k: int, breaks: np.ndarray | None = None) -> np.ndarray:
-    """Centred ``k``-window moving average of probabilities ``p`` (m, c) within runs."""
+    """Centred ``k``-window moving average of probabilities ``p`` (m, c) within runs (float32;
+    sums in float64, one shifted copy per offset: a week's windows need ~15 MB)."""
     if k <= 1 or len(p) == 0:
         return p
     h = k // 2
@@ -34,10 +36,15 @@ def smooth_proba(p: np.ndarray, k: int, breaks: np.ndarray | None = None) -> np.
     breaks = np.zeros(m, dtype=bool) if breaks is None else breaks
     first, last = run_bounds(breaks)
     idx = np.arange(m)
-    lo = np.maximum(idx - h, first)
-    hi = np.minimum(idx + h + 1, last)
-    cs = np.vstack([np.zeros((1, p.shape[1])), np.cumsum(p, axis=0, dtype=np.float64)])
-    return ((cs[hi] - cs[lo]) / (hi - lo)[:, None]).astype(np.float32)
+    acc = p.astype(np.float64)
+    for d in range(1, min(h, m - 1) + 1):
+        back = idx[d:] - d >= first[d:]  # window i - d is in i's run
+        acc[d:][back] += p[:-d][back]
+        ahead = idx[:-d] + d < last[:-d]
+        acc[:-d][ahead] += p[d:][ahead]
+    cnt = np.minimum(idx + h + 1, last) - np.maximum(idx - h, first)
+    acc /= cnt[:, None]
+    return acc.astype(np.float32)
 
 
 def _hmm_kernel():
