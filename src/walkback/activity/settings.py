@@ -21,7 +21,9 @@ class ActivitySettings:
         is lying rather than sitting (thigh-only model + back sensor).
     min_wear_fraction: windows with less thigh wear than this are ``non_wear``.
     cycling_rule: apply the documented thigh pedalling rule (models without a cycling class).
-    num_threads: LightGBM prediction threads.
+    num_threads: LightGBM prediction threads, used only for boosters the compiled tree evaluator
+        does not lay out (:mod:`walkback.activity._trees`). Feature batches run on
+        ``WALKBACK_THREADS`` threads (:func:`walkback._threads.worker_threads`).
     """
 
     overlap: float = 0.0
