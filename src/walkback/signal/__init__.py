@@ -8,17 +8,34 @@ Entry point: :func:`prepare` (thigh + optional back ``Recording`` -> :class:`Pre
 :mod:`walkback.signal.types`; method details: ``docs/signal.md``.
 """
 
-from walkback.signal.calibrate import CalibrationResult, apply_calibration, fit_calibration
-from walkback.signal.days import calendar_days
-from walkback.signal.nonwear import NonWearResult, NonWearSettings, detect_nonwear
-from walkback.signal.orientation import OrientationReport, canonicalise
-from walkback.signal.pipeline import prepare
-from walkback.signal.resample import ResampledSignal, resample_uniform
-from walkback.signal.settings import PrepareSettings
-from walkback.signal.sync import SyncResult, SyncSettings, estimate_sync
-from walkback.signal.types import DAYS_COLUMNS, Prepared
+from importlib import import_module
+from typing import Any
 
-SignalSettings = PrepareSettings  # the name other stages look up
+# Exports load on first use (PEP 562): stages that only need the Prepared type (activity, walking)
+# then do not import scipy.signal and numba (~120 MB) through this package.
+_EXPORTS = {
+    "CalibrationResult": "calibrate", "apply_calibration": "calibrate",
+    "fit_calibration": "calibrate", "calendar_days": "days", "NonWearResult": "nonwear",
+    "NonWearSettings": "nonwear", "detect_nonwear": "nonwear", "OrientationReport": "orientation",
+    "canonicalise": "orientation", "prepare": "pipeline", "ResampledSignal": "resample",
+    "resample_uniform": "resample", "PrepareSettings": "settings", "SignalSettings": "settings",
+    "SyncResult": "sync", "SyncSettings": "sync", "estimate_sync": "sync",
+    "DAYS_COLUMNS": "types", "Prepared": "types",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _EXPORTS:
+        raise AttributeError(f"module 'walkback.signal' has no attribute {name!r}")
+    attr = "PrepareSettings" if name == "SignalSettings" else name  # the name other stages use
+    value = getattr(import_module(f"walkback.signal.{_EXPORTS[name]}"), attr)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)
+
 
 __all__ = [
     "DAYS_COLUMNS",
