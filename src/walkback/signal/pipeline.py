@@ -34,7 +34,7 @@ from walkback.signal.calibrate import apply_calibration, fit_calibration
 from walkback.signal.days import calendar_days
 from walkback.signal.nonwear import detect_nonwear
 from walkback.signal.orientation import apply_matrix, detect_orientation
-from walkback.signal.resample import ResampledSignal, Resampler, _rate, grid_length
+from walkback.signal.resample import ResampledSignal, Resampler, grid_length
 from walkback.signal.settings import PrepareSettings
 from walkback.signal.sync import SyncResult, estimate_sync
 from walkback.signal.types import Prepared
@@ -64,7 +64,7 @@ def prepare(
     empty recording.
     """
     s = settings or PrepareSettings()
-    streams = {name: _stream(src, s) for name, src in (("thigh", thigh), ("back", back))
+    streams = {name: _stream(src) for name, src in (("thigh", thigh), ("back", back))
                if src is not None}
     for name, (st, _) in streams.items():
         if st.n < 2:
@@ -106,18 +106,18 @@ def prepare(
     )
 
 
-def _stream(src: Source, s: PrepareSettings) -> tuple[RecordingStream, float]:
-    """The source as a stream, and its effective input rate (Hz) for the anti-aliasing design."""
+def _stream(src: Source) -> tuple[RecordingStream, float | None]:
+    """The source as a stream, and its effective input rate (Hz) for the anti-aliasing design
+    (None for an in-memory recording: the resampler measures it from the one whole chunk)."""
     if isinstance(src, Recording):
-        rate = _rate(src.time_ns, s.max_gap_s) if src.n >= 2 else float("nan")
-        return RecordingStream.from_recording(src), rate
+        return RecordingStream.from_recording(src), None
     rate = src.info.measured_rate_hz
     if not np.isfinite(rate):
         rate = src.info.nominal_rate_hz
     return src, float(rate)
 
 
-def _resample(st: RecordingStream, rate: float, s: PrepareSettings, start_ns: int, n: int,
+def _resample(st: RecordingStream, rate: float | None, s: PrepareSettings, start_ns: int, n: int,
               clock: Any = None) -> tuple[ResampledSignal, tuple[np.ndarray, np.ndarray] | None]:
     """One pass over ``st`` onto the grid; also returns its temperature channel (time, degC)."""
     r = Resampler(s.fs_hz, start_ns, n, fs_in_hz=rate, max_gap_s=s.max_gap_s, clock=clock,

@@ -130,7 +130,9 @@ class Resampler:
     fs_hz: output rate in Hz. start_ns: UTC ns of grid sample 0 (reference clock).
     n: number of grid samples (see :func:`grid_length`).
     fs_in_hz: the input's effective rate in Hz (chooses the anti-aliasing filter; e.g. the
-        reader's ``measured_rate_hz``). NaN or not above ``1.02 * fs_hz``: no filter.
+        reader's ``measured_rate_hz``). NaN or not above ``1.02 * fs_hz``: no filter. None:
+        measured from the samples fed before the first grid sample is written (exact for one
+        whole array; give it when streaming).
     max_gap_s: consecutive samples further apart than this delimit a gap (seconds).
     clock: optional map from grid times (int64 UTC ns, reference clock) to this device's clock,
         e.g. :meth:`walkback.signal.sync.SyncResult.back_time_ns`; must be increasing.
@@ -141,7 +143,7 @@ class Resampler:
     source: name used in error messages (e.g. the file path).
     """
 
-    def __init__(self, fs_hz: float, start_ns: int, n: int, *, fs_in_hz: float = float("nan"),
+    def __init__(self, fs_hz: float, start_ns: int, n: int, *, fs_in_hz: float | None = None,
                  max_gap_s: float = 1.0, clock: Callable[[np.ndarray], np.ndarray] | None = None,
                  antialias: bool = True, magnitude: bool = False, columns: int = 3,
                  workers: int | None = None, source: str = "resample") -> None:
@@ -151,8 +153,12 @@ class Resampler:
         self.fs_hz, self.start_ns, self.n = float(fs_hz), int(start_ns), int(n)
         self.clock, self.magnitude, self.source = clock, magnitude, source
         self.limit_ns = int(math.floor(max_gap_s * 1e9))
-        self.L, self.taps = _design(fs_in_hz, fs_hz) if antialias else (1, np.ones(1, np.float32))
-        self.pad = (self.taps.shape[0] - 1) // (2 * self.L)
+        self.L, self.taps, self.pad = 1, np.ones(1, np.float32), 0
+        self._designed = False
+        if not antialias:
+            self._designed = True
+        elif fs_in_hz is not None:
+            self._set_filter(fs_in_hz)
         k = 1 if magnitude else columns
         self.values = empty((self.n, k), np.float32)  # every block is written or NaN-filled
         self.valid = empty(self.n, bool)
@@ -167,6 +173,15 @@ class Resampler:
         workers = worker_threads() if workers is None else workers
         self._pool = ThreadPoolExecutor(workers) if workers > 1 else None
 
+    def _set_filter(self, fs_in_hz: float) -> None:
+        self.L, self.taps = _design(fs_in_hz, self.fs_hz)
+        self.pad = (self.taps.shape[0] - 1) // (2 * self.L)
+        self._designed = True
+
+    def _measured_rate(self) -> float:
+        """Effective input rate so far: steps within contiguous stretches / their span (Hz)."""
+        return self._steps / self._span_ns * 1e9 if self._span_ns > 0 else float("nan")
+
     # -- grid / clock helpers ------------------------------------------------------------------
     def _fine_times(self, j0: int, j1: int) -> np.ndarray:
         step = 1e9 / (self.fs_hz * self.L)
@@ -180,15 +195,13 @@ class Resampler:
         g = grid_times(self.start_ns, self.fs_hz, i0, i1)
         return g if self.clock is None else np.asarray(self.clock(g), np.int64)
 
-    def _first_needed(self) -> int:
-        """Device time of the first intermediate sample the next grid sample depends on."""
-        j = (self._next - self.pad) * self.L
+    def _fine_time(self, j: int) -> int:
+        """Device time of intermediate sample ``j``."""
         return int(self._fine_times(j, j + 1)[0])
 
-    def _last_fine(self, i: int) -> int:
-        """Device time of the last intermediate sample grid sample ``i`` depends on."""
-        j = (i + self.pad) * self.L
-        return int(self._fine_times(j, j + 1)[0])
+    def _first_needed(self) -> int:
+        """Device time of the first intermediate sample the next grid sample depends on."""
+        return self._fine_time((self._next - self.pad) * self.L)
 
     # -- feeding -------------------------------------------------------------------------------
     def feed(self, time_ns: np.ndarray, values: np.ndarray) -> None:
@@ -205,6 +218,8 @@ class Resampler:
         prev = None if self._t is None else int(self._t[-1])
         self._scan(t, prev)
         self._seen += t.shape[0]
+        if not self._designed and self._seen >= 2:
+            self._set_filter(self._measured_rate())
         if self._t is None:
             bt, bx = t, x
         elif t.shape[0] <= _HEAD:
@@ -212,11 +227,8 @@ class Resampler:
         else:
             # grid samples next to the chunk edge need the carried samples: emit them from the
             # carry plus the chunk's head, then the rest from the chunk itself (no full copy)
-            ht = np.concatenate((self._t, t[:_HEAD]))
-            hx = np.concatenate((self._x, x[:_HEAD]))
-            i_b = self._frontier(int(ht[-1]))
-            self._emit(ht, hx, self._next, i_b)
-            self._next = max(self._next, i_b)
+            self._advance(np.concatenate((self._t, t[:_HEAD])),
+                          np.concatenate((self._x, x[:_HEAD])))
             if self._first_needed() >= t[0]:
                 bt, bx = t, x
             else:  # the head spans too little time (e.g. a burst of equal times): copy all
@@ -224,10 +236,7 @@ class Resampler:
         if bt.shape[0] < 2:
             self._t, self._x = bt, bx
             return
-        last = int(bt[-1])
-        i_hi = self._frontier(last)
-        self._emit(bt, bx, self._next, i_hi)
-        self._next = max(self._next, i_hi)
+        self._advance(bt, bx)
         s = max(0, int(np.searchsorted(bt, self._first_needed(), side="right")) - 2)
         s = min(s, bt.shape[0] - 2)
         self._t, self._x = bt[s:].copy(), bx[s:].copy()
@@ -241,7 +250,7 @@ class Resampler:
         self._next = self.n
         self._t = self._x = None
         self._close()
-        fs_in = self._steps / self._span_ns * 1e9 if self._span_ns > 0 else float("nan")
+        fs_in = self._measured_rate()
         vals = self.values[:, 0] if self.values.shape[1] == 1 and self.magnitude else self.values
         return ResampledSignal(self.start_ns, self.fs_hz, vals, self.valid, self.gaps, fs_in)
 
@@ -287,9 +296,15 @@ class Resampler:
             np.asarray(self.clock(np.array([last_ns], np.int64)))[0])
         i = int(math.floor((ref - self.start_ns) * self.fs_hz / 1e9)) - self.pad - 1
         i = min(max(i, self._next), self.n)
-        while i > self._next and self._last_fine(i - 1) >= last_ns:
+        while i > self._next and self._fine_time((i - 1 + self.pad) * self.L) >= last_ns:
             i -= 1
         return i
+
+    def _advance(self, bt: np.ndarray, bx: np.ndarray) -> None:
+        """Write every grid sample whose samples all lie in ``bt`` (up to its last time)."""
+        i_hi = self._frontier(int(bt[-1]))
+        self._emit(bt, bx, self._next, i_hi)
+        self._next = max(self._next, i_hi)
 
     def _emit(self, bt: np.ndarray, bx: np.ndarray, i0: int, i1: int) -> None:
         if i1 <= i0:
@@ -384,7 +399,7 @@ def resample_uniform(
         start_ns = int(math.ceil(t[0] / period) * period)
     stop = int(t[-1] if stop_ns is None else stop_ns)
     r = Resampler(fs_hz, start_ns, grid_length(start_ns, stop, fs_hz),
-                  fs_in_hz=_rate(t, max_gap_s), max_gap_s=max_gap_s, clock=clock,
+                  max_gap_s=max_gap_s, clock=clock,
                   antialias=antialias, magnitude=magnitude, columns=vals.shape[1],
                   workers=workers, source="resample_uniform")
     r.feed(t, vals)
@@ -394,9 +409,3 @@ def resample_uniform(
                               res.input_rate_hz)
     return res
 
-
-def _rate(t: np.ndarray, max_gap_s: float) -> float:
-    """Effective rate over contiguous stretches (Hz); times going backwards are left to
-    :meth:`Resampler.feed` to report."""
-    _, steps, span, _ = scan_times(t, int(math.floor(max_gap_s * 1e9)))
-    return steps / span * 1e9 if span > 0 else float("nan")
