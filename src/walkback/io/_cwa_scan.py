@@ -30,6 +30,7 @@ from typing import Any
 
 import numpy as np
 
+from walkback._threads import worker_threads
 from walkback.errors import CorruptFileError, UnsupportedFormatError
 from walkback.io import _cwa_format as F
 from walkback.io._time import NS, iso, local_to_utc
@@ -139,7 +140,7 @@ def _scan_fields(buf: Any, n: int) -> tuple[np.ndarray, np.ndarray]:
         ok[a:b] = words.sum(axis=1, dtype=np.uint16) == 0  # wraps modulo 2^16, as specified
 
     starts = range(0, n, SCAN_CHUNK_BLOCKS)
-    threads = min(decode_threads(), len(starts))
+    threads = min(worker_threads(), len(starts))
     if threads > 1:
         with ThreadPoolExecutor(threads) as pool:
             list(pool.map(work, starts))
@@ -147,14 +148,6 @@ def _scan_fields(buf: Any, n: int) -> tuple[np.ndarray, np.ndarray]:
         for a in starts:
             work(a)
     return fields, ok
-
-
-def decode_threads() -> int:
-    """Threads used to scan and decode one file: :func:`walkback._threads.worker_threads`
-    (``WALKBACK_THREADS`` / ``WALKBACK_IO_THREADS``, default min(2, CPUs))."""
-    from walkback._threads import worker_threads
-
-    return worker_threads()
 
 
 #: Rejection reasons, by code (0 = valid).

@@ -24,9 +24,10 @@ from pathlib import Path
 import numpy as np
 
 from walkback._alloc import empty
+from walkback._threads import worker_threads
 from walkback.io import _cwa_format as F
 from walkback.io._cwa_kernel import decode_packed
-from walkback.io._cwa_scan import BlockTable, decode_threads, open_buffer, scan
+from walkback.io._cwa_scan import BlockTable, open_buffer, scan
 from walkback.io._time import NS, iso
 from walkback.io.types import Channel, Recording, RecordingInfo
 
@@ -199,7 +200,7 @@ def _assemble(path, tab, info, buf, a, b, gyro, start_ns=None, stop_ns=None) -> 
         _decode_into(tab, buf, cuts[j], cuts[j + 1], time_ns[lo_:hi_], accel[lo_:hi_],
                      None if gyr is None else gyr[lo_:hi_])
 
-    n_threads = min(decode_threads(), len(cuts) - 1)
+    n_threads = min(worker_threads(), len(cuts) - 1)
     if n_threads > 1:  # NumPy releases the GIL in the decoding ufuncs; chunks are disjoint
         with ThreadPoolExecutor(n_threads) as pool:
             list(pool.map(work, range(len(cuts) - 1)))
