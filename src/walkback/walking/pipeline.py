@@ -1,8 +1,8 @@
 """The one-participant pipeline: raw thigh (+ back) files -> daily table, epoch timeline, QC.
 
-:func:`process_one` is what the batch runner calls for each participant. It streams
-the files (:func:`walkback.io.open_stream`) through (:func:`walkback.signal.prepare`: calibration, orientation, sync,
-non-wear, 50 Hz grid), classifies (:func:`walkback.activity.classify`), measures walking
+:func:`process_one` is what the batch runner calls for each participant. It streams the files
+(:func:`walkback.io.open_stream`) into :func:`walkback.signal.prepare` (calibration, orientation,
+sync, non-wear, 50 Hz grid), classifies (:func:`walkback.activity.classify`), measures walking
 (:mod:`walkback.walking`) and writes ``daily.csv``, ``epochs.parquet`` and ``qc.json`` into
 ``out_dir`` as one atomic directory (a failure leaves any previous ``out_dir`` untouched).
 """
