@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -70,11 +71,18 @@ def dask_cluster(tmp_path_factory):
                      "--idle-timeout", "300s"], tmp / "scheduler.log", env)]
     try:
         deadline = time.monotonic() + 60
-        while not sched_file.exists() and time.monotonic() < deadline:
+        address = None
+        while address is None and time.monotonic() < deadline:
             if procs[0].poll() is not None:
                 pytest.fail((tmp / "scheduler.log").read_text())
-            time.sleep(0.1)
-        address = json.loads(sched_file.read_text())["address"]
+            # the scheduler creates the file before it has written it: wait for whole JSON
+            with contextlib.suppress(OSError, ValueError, KeyError):
+                address = json.loads(sched_file.read_text())["address"]
+            if address is None:
+                time.sleep(0.1)
+        if address is None:
+            pytest.fail(f"no scheduler address in {sched_file} after 60 s:\n"
+                        + (tmp / "scheduler.log").read_text())
         for i in range(2):
             procs.append(_start(
                 [sys.executable, "-m", "distributed.cli.dask_worker", address, "--nthreads", "1",
