@@ -31,10 +31,41 @@ def test_sine_from_irregular_95hz_is_exact_on_the_grid():
     assert r.valid.all()
     assert abs(r.input_rate_hz - 95.4) < 0.05
     inner = slice(50, r.n - 50)
-    # linear interpolation between ~95 Hz samples: error <= (2 pi f / fs_in)^2 / 8 (+ jitter)
+    # interpolation between ~95 Hz samples (polynomial, 6 points): well within the linear bound
+    # (2 pi f / fs_in)^2 / 8, which the tolerances still allow
     for a, (f, tol) in enumerate(((2.0, 0.005), (7.0, 0.035))):
         err = np.abs(r.values[inner, a] - _sine(tg[inner], f))
         assert err.max() < tol, (f, err.max())
+
+
+@pytest.mark.parametrize(("fs_in", "f_hz", "keep"), [(50.0, 10.0, 0.98), (50.0, 6.0, 0.995),
+                                                     (100.0, 10.0, 0.995), (30.0, 6.0, 0.985)])
+def test_movement_band_keeps_its_amplitude_whatever_the_device_rate(fs_in, f_hz, keep):
+    """Interpolation must not act as a rate-dependent low-pass: window features (band powers,
+    jerk) of the same movement would then differ between devices set to 30, 50 or 100 Hz. Linear
+    interpolation kept 81-100 % of a 10 Hz sine from a 50 Hz input (88 % on average) depending on
+    where the samples fall between grid points; every offset is tried here."""
+    for offset in np.linspace(0.0, 1.0, 8, endpoint=False):
+        t = (T0 + np.round((np.arange(int(60 * fs_in)) + offset) * 1e9 / fs_in)).astype(np.int64)
+        r = resample_uniform(t, np.stack([_sine(t, f_hz)] * 3, 1), 50.0)
+        v = r.values[200:-200, 0]
+        amplitude = np.sqrt(2 * np.mean(v * v))
+        assert keep <= amplitude <= 1.005, (offset, amplitude)
+
+
+def test_uneven_spacing_is_interpolated_linearly_not_by_a_swinging_polynomial():
+    """A 0.6-s hole among 10-ms steps (below the gap limit, so interpolated): a polynomial through
+    the surrounding samples would overshoot inside the hole; the result must stay between the
+    hole's edge values, as linear interpolation does."""
+    t = T0 + np.arange(400, dtype=np.int64) * 10_000_000
+    t[200:] += 600_000_000
+    x = np.where(np.arange(400) < 200, 0.0, 1.0) + 0.3 * _sine(t, 3.0)
+    r = resample_uniform(t, np.stack([x] * 3, 1), 50.0, antialias=False)
+    tg = r.time_ns()
+    inside = (tg > t[199]) & (tg < t[200])
+    lo, hi = sorted((x[199], x[200]))
+    assert inside.sum() >= 25
+    assert np.all(r.values[inside, 0] >= lo - 1e-6) and np.all(r.values[inside, 0] <= hi + 1e-6)
 
 
 def test_content_above_output_nyquist_is_suppressed_not_aliased():

@@ -1,5 +1,15 @@
-"""Compiled kernel of :mod:`walkback.signal.resample`: linear interpolation at irregular sample
+"""Compiled kernel of :mod:`walkback.signal.resample`: polynomial interpolation at irregular sample
 times fused with the anti-aliasing FIR and decimation.
+
+Interpolation: between samples ``j`` and ``j + 1`` the value is the Lagrange polynomial through
+the six samples ``j - 2 .. j + 3`` at their true times, when the five intervals between them are
+within the gap limit and even (longest <= 1.5 x shortest); otherwise (next to a gap, across a
+skipped stretch, at either end of the recording) it is linear between ``j`` and ``j + 1``. The
+polynomial keeps the 2-12 Hz content of movement (at 10 Hz a 50 Hz input keeps >= 98 % of its
+amplitude; linear interpolation kept 88 % on average, 81 % half-way between samples, which made
+window features depend on the device's sample rate). The choice depends only on the samples
+themselves, so chunked and whole-array resampling agree exactly as long as the caller passes
+:data:`REACH` samples beyond the needed ones on each side (:mod:`walkback.signal.resample` does).
 
 Why compiled: locating each grid time among irregular sample times is a merge walk over two sorted
 sequences, a loop numpy can only express as a binary search per point plus several full-length
@@ -15,6 +25,30 @@ from __future__ import annotations
 
 import numpy as np
 from numba import njit
+
+#: samples used on each side of an interval: interpolation between samples j and j + 1 uses
+#: j - REACH + 1 .. j + REACH (6 points, a quintic). Callers pass REACH samples beyond the needed
+#: interval on each side (see :mod:`walkback.signal.resample`).
+REACH = 3
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _stencil_ok(t, j, n, limit_ns):
+    """True when samples j-REACH+1 .. j+REACH exist, are gap-free and evenly spaced (the longest
+    interval at most 1.5 x the shortest). A polynomial through unevenly spaced points swings
+    between them (a 0.6-s hole among 10-ms steps would be filled with oscillations), so there the
+    caller interpolates linearly."""
+    if j - REACH + 1 < 0 or j + REACH >= n:
+        return False
+    dmin = limit_ns + 1
+    dmax = 0
+    for q in range(j - REACH + 1, j + REACH):
+        d = t[q + 1] - t[q]
+        if d <= 0 or d > limit_ns:
+            return False
+        dmin = min(dmin, d)
+        dmax = max(dmax, d)
+    return 2 * dmax <= 3 * dmin
 
 
 @njit(cache=True, nogil=True, inline="always")
@@ -46,6 +80,8 @@ def resample_block(t, x, fine_t, out_t, taps, L, limit_ns, mag, out, valid):
     # intermediate grid in polyphase layout: fine[a, p, s] is intermediate sample s * L + p, so
     # the FIR below is L * ceil(nt / L) contiguous multiply-adds that the compiler vectorises
     fine = np.zeros((k, L, ns + 1), np.float32)
+    u = np.empty(2 * REACH, np.float64)
+    w = np.empty(2 * REACH, np.float64)
     t_first = t[0]
     t_last = t[n - 1]
     j = 0
@@ -64,6 +100,29 @@ def resample_block(t, x, fine_t, out_t, taps, L, limit_ns, mag, out, valid):
             if dt > limit_ns:  # gap: hold the nearer edge sample (left up to the midpoint)
                 j0 = j if 2 * (tau - t[j]) <= dt else j + 1
                 j1, f = j0, np.float32(0.0)
+            elif _stencil_ok(t, j, n, limit_ns):
+                # Lagrange polynomial through samples j-R+1 .. j+R at their true times
+                for m2 in range(2 * REACH):
+                    u[m2] = float(t[j - REACH + 1 + m2] - t[j])
+                v = float(tau - t[j])
+                for i2 in range(2 * REACH):
+                    num = 1.0
+                    den = 1.0
+                    for m2 in range(2 * REACH):
+                        if m2 != i2:
+                            num *= v - u[m2]
+                            den *= u[i2] - u[m2]
+                    w[i2] = num / den
+                for a in range(k):
+                    acc64 = 0.0
+                    for i2 in range(2 * REACH):
+                        acc64 += w[i2] * _column(x, j - REACH + 1 + i2, mag, a)
+                    fine[a, p, s] = np.float32(acc64)
+                p += 1
+                if p == L:
+                    p = 0
+                    s += 1
+                continue
             else:
                 j0, j1, f = j, j + 1, np.float32((tau - t[j]) / dt)
         for a in range(k):
