@@ -75,3 +75,21 @@ def test_bad_input_names_the_file(tmp_path):
         datasets.load_selfback(tmp_path)
     with pytest.raises(InputDataError, match="unknown dataset format"):
         datasets.load(tmp_path, "parquet")
+
+
+@pytest.mark.parametrize("rate", [50.0, 25.0])
+def test_as_device_rate_keeps_movement_below_the_new_nyquist(rate):
+    """The device-rate simulation used by the rate-robustness check: uniform times at the new
+    rate over the same span, movement well below the new Nyquist frequency kept, content above it
+    removed (not aliased)."""
+    t = 1_600_000_000_000_000_000 + np.round(np.arange(6_000) * 1e9 / 99.7).astype(np.int64)
+    s = (t - t[0]) / 1e9
+    a = np.stack([np.sin(2 * np.pi * 2.0 * s), np.sin(2 * np.pi * 0.4 * rate * s),
+                  np.sin(2 * np.pi * 0.8 * rate * s)], axis=1)
+    tt, b = datasets.as_device_rate(t, a, rate)
+    assert np.all(np.diff(tt) == round(1e9 / rate))
+    assert abs((tt[-1] - t[-1]) / 1e9) < 2 / rate
+    inner = slice(int(rate), len(b) - int(rate))
+    assert np.sqrt(2 * np.mean(b[inner, 0] ** 2)) == pytest.approx(1.0, abs=0.01)
+    assert np.sqrt(2 * np.mean(b[inner, 1] ** 2)) > 0.9  # 0.4 x rate: below the new Nyquist
+    assert np.sqrt(2 * np.mean(b[inner, 2] ** 2)) < 0.05  # 0.8 x rate: above it, removed

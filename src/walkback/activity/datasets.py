@@ -72,6 +72,23 @@ def _apply(a: np.ndarray, transform: np.ndarray | None) -> np.ndarray:
     return a if transform is None else (a @ np.asarray(transform, dtype=np.float64).T)
 
 
+def as_device_rate(time_ns: np.ndarray, accel_g: np.ndarray, rate_hz: float
+                   ) -> tuple[np.ndarray, np.ndarray]:
+    """What a device set to ``rate_hz`` would have recorded of the same movement: the samples
+    (``accel_g`` (n, 3) g at ``time_ns``, assumed near-uniform) low-passed below the new Nyquist
+    frequency and resampled by a rational polyphase filter (``scipy.signal.resample_poly``), on
+    exactly uniform times from the first sample. Validation only (device-rate robustness)."""
+    from fractions import Fraction
+
+    from scipy.signal import resample_poly
+
+    fs0 = 1e9 * (len(time_ns) - 1) / float(time_ns[-1] - time_ns[0])
+    ratio = Fraction(rate_hz / fs0).limit_denominator(1000)
+    out = resample_poly(accel_g, ratio.numerator, ratio.denominator, axis=0)
+    times = time_ns[0] + np.round(np.arange(len(out)) * 1e9 / rate_hz).astype(np.int64)
+    return times, out
+
+
 def _subjects(paths: list[Path], subjects: list[str] | None) -> list[Path]:
     return [p for p in paths if subjects is None or _stem(p) in subjects]
 
@@ -85,11 +102,14 @@ def load_selfback(
     subjects: list[str] | None = None,
     fs_hz: float = 50.0,
     transform: np.ndarray | None = None,
+    device_rate_hz: float | None = None,
 ) -> list[LabelledSegment]:
     """Load SELFBACK thigh files, one segment per (subject, activity) file.
 
     ``transform`` (3x3) is applied to the raw device axes first (used to test orientation
     robustness: a rotated or flipped sensor must give the same canonical signal).
+    ``device_rate_hz`` (validation only) replaces each file's ~100 Hz samples by what a device set
+    to that rate would have delivered (:func:`as_device_rate`) before preparation.
     """
     root = Path(root)
     files: dict[str, list[tuple[str, Path]]] = {}
@@ -104,7 +124,10 @@ def load_selfback(
         for folder, p in items:
             rec = read_selfback_csv(p)
             raw = _apply(np.asarray(rec.accel_g, np.float64), transform)
-            t0, g = _prep.resample(rec.time_ns, raw, fs_hz)
+            times = np.asarray(rec.time_ns, np.int64)
+            if device_rate_hz is not None:
+                times, raw = as_device_rate(times, raw, device_rate_hz)
+            t0, g = _prep.resample(times, raw, fs_hz)
             grids.append((folder, p, t0, g))
         allg = np.concatenate([g for *_, g in grids])
         up = np.concatenate([np.full(len(g), SELFBACK_LABELS[f][0] in _prep.UPRIGHT_LABELS)
