@@ -27,8 +27,9 @@ import numpy as np
 from numba import njit
 
 #: samples used on each side of an interval: interpolation between samples j and j + 1 uses
-#: j - REACH + 1 .. j + REACH (6 points, a quintic). Callers pass REACH samples beyond the needed
-#: interval on each side (see :mod:`walkback.signal.resample`).
+#: j - REACH + 1 .. j + REACH (6 points, a quintic; the kernel's formulas are written out for
+#: REACH = 3). Callers pass REACH samples beyond the needed interval on each side (see
+#: :mod:`walkback.signal.resample`).
 REACH = 3
 
 
@@ -38,16 +39,17 @@ def _stencil_ok(t, j, n, limit_ns):
     interval at most 1.5 x the shortest). A polynomial through unevenly spaced points swings
     between them (a 0.6-s hole among 10-ms steps would be filled with oscillations), so there the
     caller interpolates linearly."""
-    if j - REACH + 1 < 0 or j + REACH >= n:
+    if j < 2 or j + 3 >= n:
         return False
-    dmin = limit_ns + 1
-    dmax = 0
-    for q in range(j - REACH + 1, j + REACH):
-        d = t[q + 1] - t[q]
-        if d <= 0 or d > limit_ns:
-            return False
-        dmin = min(dmin, d)
-        dmax = max(dmax, d)
+    e0 = t[j - 1] - t[j - 2]
+    e1 = t[j] - t[j - 1]
+    e2 = t[j + 1] - t[j]
+    e3 = t[j + 2] - t[j + 1]
+    e4 = t[j + 3] - t[j + 2]
+    dmin = min(min(e0, e1), min(min(e2, e3), e4))
+    dmax = max(max(e0, e1), max(max(e2, e3), e4))
+    if dmin <= 0 or dmax > limit_ns:
+        return False
     return 2 * dmax <= 3 * dmin
 
 
@@ -59,7 +61,7 @@ def _column(x, j, mag, a):
 
 
 @njit(cache=True, nogil=True, fastmath=True)
-def resample_block(t, x, fine_t, out_t, taps, L, limit_ns, mag, out, valid):
+def resample_block(t, x, fine_t, out_t, taps, L, limit_ns, mag, poly, out, valid):
     """Fill ``out`` (m, k) and ``valid`` (m,) for m output samples.
 
     t: int64 (n,) sample times (non-decreasing), x: float32 (n, c) samples.
@@ -68,6 +70,7 @@ def resample_block(t, x, fine_t, out_t, taps, L, limit_ns, mag, out, valid):
     out_t: int64 (m,) device times of the output samples (for the validity test).
     taps: float32 FIR taps (``[1.0]`` with L = 1 for plain interpolation).
     mag: resample the row magnitude of x (then k = 1).
+    poly: interpolate with the six-point polynomial where the samples allow (else linear only).
     valid[i] is True when out_t[i] lies inside a segment (between two samples of one segment,
     or on a sample).
     """
@@ -80,8 +83,6 @@ def resample_block(t, x, fine_t, out_t, taps, L, limit_ns, mag, out, valid):
     # intermediate grid in polyphase layout: fine[a, p, s] is intermediate sample s * L + p, so
     # the FIR below is L * ceil(nt / L) contiguous multiply-adds that the compiler vectorises
     fine = np.zeros((k, L, ns + 1), np.float32)
-    u = np.empty(2 * REACH, np.float64)
-    w = np.empty(2 * REACH, np.float64)
     t_first = t[0]
     t_last = t[n - 1]
     j = 0
@@ -100,24 +101,32 @@ def resample_block(t, x, fine_t, out_t, taps, L, limit_ns, mag, out, valid):
             if dt > limit_ns:  # gap: hold the nearer edge sample (left up to the midpoint)
                 j0 = j if 2 * (tau - t[j]) <= dt else j + 1
                 j1, f = j0, np.float32(0.0)
-            elif _stencil_ok(t, j, n, limit_ns):
-                # Lagrange polynomial through samples j-R+1 .. j+R at their true times
-                for m2 in range(2 * REACH):
-                    u[m2] = float(t[j - REACH + 1 + m2] - t[j])
+            elif poly and _stencil_ok(t, j, n, limit_ns):
+                # Lagrange polynomial through samples j-2 .. j+3 at their true times, written out
+                # (scalars stay in registers): w_i = prod_{m != i} (v - u_m) / prod_{m != i}
+                # (u_i - u_m), with u_m the sample times relative to t[j] (u_2 = 0)
+                u0 = float(t[j - 2] - t[j])
+                u1 = float(t[j - 1] - t[j])
+                u3 = float(t[j + 1] - t[j])
+                u4 = float(t[j + 2] - t[j])
+                u5 = float(t[j + 3] - t[j])
                 v = float(tau - t[j])
-                for i2 in range(2 * REACH):
-                    num = 1.0
-                    den = 1.0
-                    for m2 in range(2 * REACH):
-                        if m2 != i2:
-                            num *= v - u[m2]
-                            den *= u[i2] - u[m2]
-                    w[i2] = num / den
+                d0, d1, d2, d3, d4, d5 = v - u0, v - u1, v, v - u3, v - u4, v - u5
+                p01 = d0 * d1
+                p012 = p01 * d2
+                s45 = d4 * d5
+                s345 = d3 * s45
+                w0 = d1 * d2 * s345 / ((u0 - u1) * u0 * (u0 - u3) * (u0 - u4) * (u0 - u5))
+                w1 = d0 * d2 * s345 / ((u1 - u0) * u1 * (u1 - u3) * (u1 - u4) * (u1 - u5))
+                w2 = -p01 * s345 / (u0 * u1 * u3 * u4 * u5)
+                w3 = p012 * s45 / ((u3 - u0) * (u3 - u1) * u3 * (u3 - u4) * (u3 - u5))
+                w4 = p012 * d3 * d5 / ((u4 - u0) * (u4 - u1) * u4 * (u4 - u3) * (u4 - u5))
+                w5 = p012 * d3 * d4 / ((u5 - u0) * (u5 - u1) * u5 * (u5 - u3) * (u5 - u4))
                 for a in range(k):
-                    acc64 = 0.0
-                    for i2 in range(2 * REACH):
-                        acc64 += w[i2] * _column(x, j - REACH + 1 + i2, mag, a)
-                    fine[a, p, s] = np.float32(acc64)
+                    fine[a, p, s] = np.float32(
+                        w0 * _column(x, j - 2, mag, a) + w1 * _column(x, j - 1, mag, a)
+                        + w2 * _column(x, j, mag, a) + w3 * _column(x, j + 1, mag, a)
+                        + w4 * _column(x, j + 2, mag, a) + w5 * _column(x, j + 3, mag, a))
                 p += 1
                 if p == L:
                     p = 0

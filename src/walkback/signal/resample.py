@@ -143,7 +143,8 @@ class Resampler:
     max_gap_s: consecutive samples further apart than this delimit a gap (seconds).
     clock: optional map from grid times (int64 UTC ns, reference clock) to this device's clock,
         e.g. :meth:`walkback.signal.sync.SyncResult.back_time_ns`; must be increasing.
-    antialias: False skips the low-pass (interpolation only).
+    antialias: False skips the low-pass and interpolates linearly (cheaper; for signals whose
+        high-frequency content does not matter, e.g. the magnitude used for clock sync).
     magnitude: resample the vector magnitude of each row of 3-axis values (1-D result).
     workers: threads running the compiled kernel on blocks of the grid (it releases the GIL);
         None = :func:`walkback._threads.worker_threads` (``WALKBACK_THREADS``).
@@ -159,6 +160,7 @@ class Resampler:
                                  "be > 0")
         self.fs_hz, self.start_ns, self.n = float(fs_hz), int(start_ns), int(n)
         self.clock, self.magnitude, self.source = clock, magnitude, source
+        self.poly = antialias  # full fidelity: polynomial interpolation and the low-pass
         self.limit_ns = int(math.floor(max_gap_s * 1e9))
         self.L, self.taps, self.pad = 1, np.ones(1, np.float32), 0
         self._designed = False
@@ -339,7 +341,7 @@ class Resampler:
             out = self.values[a:b]
             v = self.valid[a:b]
             resample_block(bt[lo:hi], bx[lo:hi], ft, ot, self.taps, self.L, self.limit_ns,
-                           self.magnitude, out, v)
+                           self.magnitude, self.poly, out, v)
             if not v.all():
                 out[~v] = np.nan
 
@@ -379,7 +381,7 @@ def resample_uniform(
         (e.g. :meth:`walkback.signal.sync.SyncResult.back_time_ns`): the device is then sampled at
         the reference clock's grid, which applies a clock offset and drift without copying
         ``time_ns``. Gaps are reported in device time.
-    antialias: False skips the low-pass (interpolation only; for signals whose
+    antialias: False skips the low-pass and interpolates linearly (for signals whose
         high-frequency content does not matter, e.g. the magnitude used for clock sync).
     workers: threads working on blocks of the grid in parallel.
     magnitude: resample the vector magnitude of each row of ``values`` instead (1-D result).
