@@ -69,13 +69,14 @@ def _warm(prep, model) -> None:
 def stage_alone(folder: str) -> int:
     """Child process: a classify stage alone. Loads the week saved by the parent (.npy), builds the
     Prepared exactly as the parent did, classifies, and prints JSON with its RSS figures (MB) and the
-    kernel's own peak (``ru_maxrss``), so nothing the parent's loaders left behind is counted."""
+    kernel's own peak (``VmHWM``), so nothing the parent's loaders left behind is counted."""
     import psutil
 
     from walkback.activity import classify, load_default_model
     from walkback.signal.types import Prepared
 
     proc = psutil.Process()
+
     def hwm() -> int:
         # VmHWM belongs to this process image; ru_maxrss would carry the forking parent's peak
         # across exec (Linux keeps it), which is why it is not used here.
@@ -92,11 +93,9 @@ def stage_alone(folder: str) -> int:
                     thigh_wear=ones, timezone="Europe/Oslo", days=pd.DataFrame(), back_g=back,
                     back_valid=ones, back_wear=ones.copy())
     rss["loaded"] = proc.memory_info().rss
-    rss["hwm_loaded"] = hwm()
     model = load_default_model()
     _warm(prep, model)
     rss["warm"] = proc.memory_info().rss
-    rss["hwm_warm"] = hwm()
     t0 = time.perf_counter()
     classify(prep, model)
     secs = time.perf_counter() - t0

@@ -58,13 +58,14 @@ def rates(root: str, rates_hz: tuple[float, ...] = RATES_HZ) -> dict[float, dict
 
 def seeds(root: str, seed_list: tuple[int, ...]) -> dict[int, dict[str, float]]:
     """LOSO scores of the shipped recipe under each training seed (3-window smoothing)."""
-    segs = datasets.load_selfback(root)
+    base = TrainSettings()  # windows and features do not depend on the seed: computed once
+    ws = datasets.windows_from_segments(datasets.load_selfback(root), SENSORS, base.window_s,
+                                        base.train_step_s)
+    evaluated = ws.start % int(round(base.window_s * base.fs_hz)) == 0
     out: dict[int, dict[str, float]] = {}
     for seed in seed_list:
         tr = TrainSettings(seed=seed)
-        ws = datasets.windows_from_segments(segs, SENSORS, tr.window_s, tr.train_step_s)
-        win = int(round(tr.window_s * tr.fs_hz))
-        res = loso(ws, ws.start % win == 0, SENSORS, tr, smooth=(3,))["smooth_3"]
+        res = loso(ws, evaluated, SENSORS, tr, smooth=(3,))["smooth_3"]
         out[seed] = {k: res[k] for k in KEYS}
         print(json.dumps({"seed": seed, **out[seed]}), flush=True)
     return out
