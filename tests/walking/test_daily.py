@@ -6,10 +6,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from walkback.activity import EpochInfo, with_epoch_info
+from walkback.signal import calendar_days
 from walkback.walking import (
     DAILY_COLUMNS,
     WalkingSettings,
-    calendar_days,
     daily_table,
     met_from_cadence,
     pace_from_cadence,
@@ -24,25 +25,31 @@ def _epochs(start_local: str, classes: list[tuple[str, float]], pace: str = "mod
     t0 = pd.Timestamp(start_local, tz=TZ).tz_convert("UTC").value
     labels = np.concatenate([[c] * int(d / 5) for c, d in classes])
     n = labels.size
-    return pd.DataFrame({
+    ep = pd.DataFrame({
         "start_ns": t0 + np.arange(n, dtype=np.int64) * 5_000_000_000,
         "study_class": labels.astype(object),
         "pace": np.where(labels == "walking", pace, "").astype(object),
         "cadence_spm": np.where(labels == "walking", 110.0, np.nan),
         "steps": np.where(labels == "walking", 9, 0),
     })
+    return with_epoch_info(ep, EpochInfo(window_s=5.0, step_s=5.0, timezone=TZ))
+
+
+def _span_days(start_ns: int, stop_ns: int) -> pd.DataFrame:
+    """Calendar days of [start_ns, stop_ns) on a 5-s grid (the signal stage's calendar_days)."""
+    return calendar_days(start_ns, (stop_ns - start_ns) // 5_000_000_000, 0.2, TZ)
 
 
 def _days(ep: pd.DataFrame) -> pd.DataFrame:
-    return calendar_days(int(ep.start_ns.iloc[0]), int(ep.start_ns.iloc[-1]) + 5_000_000_000, TZ)
+    return _span_days(int(ep.start_ns.iloc[0]), int(ep.start_ns.iloc[-1]) + 5_000_000_000)
 
 
 def test_dst_days_are_23_and_25_hours() -> None:
-    spring = calendar_days(pd.Timestamp("2024-03-30 12:00", tz=TZ).value,
-                           pd.Timestamp("2024-04-01 12:00", tz=TZ).value, TZ)
+    spring = _span_days(pd.Timestamp("2024-03-30 12:00", tz=TZ).value,
+                        pd.Timestamp("2024-04-01 12:00", tz=TZ).value)
     assert spring.day_length_h.tolist() == [24.0, 23.0, 24.0]
-    autumn = calendar_days(pd.Timestamp("2024-10-26 00:00", tz=TZ).value,
-                           pd.Timestamp("2024-10-28 00:00", tz=TZ).value, TZ)
+    autumn = _span_days(pd.Timestamp("2024-10-26 00:00", tz=TZ).value,
+                        pd.Timestamp("2024-10-28 00:00", tz=TZ).value)
     assert autumn.day_length_h.tolist() == [24.0, 25.0]
     assert not autumn.partial.any()
     assert autumn.recorded_h.tolist() == [24.0, 25.0]

@@ -8,7 +8,7 @@ from walkback.cli import main
 
 
 def test_simulate_recording_cli(tmp_path, capsys) -> None:
-    assert main(["simulate-recording", "--days", "0.05", "--out", str(tmp_path / "s"), "--seed", "3"]) == 0
+    assert main(["simulate", "recording", "--days", "0.05", "--out", str(tmp_path / "s"), "--seed", "3"]) == 0
     assert "true walking" in capsys.readouterr().out
     d = pd.read_csv(tmp_path / "s" / "truth_daily.csv")
     assert d.participant_id.iloc[0] == "sim" and (tmp_path / "s" / "thigh.cwa").stat().st_size > 0

@@ -7,6 +7,7 @@ shipped model and its validation.
 """
 
 from walkback.activity.classify import EPOCH_COLUMNS, classify, predict_pace
+from walkback.activity.epochs import EpochInfo, epoch_info, with_epoch_info
 from walkback.activity.features import FEATURES, compute_features, feature_names
 from walkback.activity.model import Model, load_default_model, load_model
 from walkback.activity.settings import ActivitySettings, TrainSettings
@@ -26,6 +27,7 @@ def __getattr__(name: str):
 
 __all__ = [
     "EPOCH_COLUMNS",
+    "EpochInfo",
     "FEATURES",
     "ActivityClassifier",
     "ActivitySettings",
@@ -33,9 +35,11 @@ __all__ = [
     "TrainSettings",
     "classify",
     "compute_features",
+    "epoch_info",
     "feature_names",
     "fit",
     "load_default_model",
     "load_model",
     "predict_pace",
+    "with_epoch_info",
 ]

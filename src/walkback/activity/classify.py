@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from walkback._threads import worker_threads
+from walkback.activity.epochs import EpochInfo, with_epoch_info
 from walkback.activity.features import (
     compute_features,
     feature_names,
@@ -208,8 +209,9 @@ def classify(prepared, model: Model | None = None,
 
     ``model`` defaults to the shipped thigh model (checksum-verified). A thigh+back model needs
     ``prepared.back_g``; a thigh-only model with a back sensor present uses the trunk rule.
-    ``confidence`` is NaN for non-wear and rule-decided (cycling) windows. ``df.attrs`` holds
-    ``model_sha256``, ``model_sensors``, ``mode`` and the settings, for qc.json.
+    ``confidence`` is NaN for non-wear and rule-decided (cycling) windows. ``df.attrs`` holds the
+    table's :class:`~walkback.activity.EpochInfo` (window, step, time zone, model sha256; read it
+    with :func:`walkback.activity.epoch_info`), ``model_sensors``, ``mode`` and the settings.
     """
     model = model or load_default_model()
     settings = settings or ActivitySettings()
@@ -260,7 +262,8 @@ def classify(prepared, model: Model | None = None,
     }, columns=list(EPOCH_COLUMNS))
     mode = "thigh+back model" if use_back else (
         "thigh model + trunk rule" if prepared.has_back else "thigh model")
-    df.attrs.update({"model_sha256": model.sha256, "model_sensors": list(model.sensors),
-                     "mode": mode, "window_s": model.window_s,
+    df.attrs.update({"model_sensors": list(model.sensors), "mode": mode,
                      "settings": {k: getattr(settings, k) for k in settings.__dataclass_fields__}})
-    return df
+    return with_epoch_info(df, EpochInfo(window_s=win / prepared.fs_hz,
+                                         step_s=step / prepared.fs_hz,
+                                         timezone=prepared.timezone, model_sha256=model.sha256))

@@ -28,6 +28,7 @@ import numpy as np
 from walkback.activity import _prep
 from walkback.activity.features import compute_features, feature_names, window_starts
 from walkback.activity.labels import FINE_CLASSES, HARTH_IO_NAMES, SELFBACK_LABELS
+from walkback.definitions import EPOCH_S
 from walkback.errors import InputDataError
 from walkback.io.csvfiles import read_harth_csv, read_selfback_csv
 
@@ -221,8 +222,8 @@ def _majority(labels: np.ndarray, starts: np.ndarray, window: int, min_agree: fl
 def windows_from_segments(
     segments: list[LabelledSegment],
     sensors: tuple[str, ...] = ("thigh",),
-    window_s: float = 5.0,
-    step_s: float = 5.0,
+    window_s: float = EPOCH_S,
+    step_s: float = EPOCH_S,
     min_agree: float = 0.8,
 ) -> WindowSet:
     """Features and majority labels of every window; windows whose majority label covers less

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from walkback import definitions
+
 #: Every fine class the epochs table may hold, in a fixed order.
 FINE_CLASSES: tuple[str, ...] = (
     "lying",
@@ -25,24 +27,11 @@ FINE_CLASSES: tuple[str, ...] = (
     "non_wear",
 )
 
-#: Study summary class of each fine class (stairs count as walking, shuffling as standing).
-STUDY_CLASS: dict[str, str] = {
-    "lying": "lying",
-    "sitting": "sitting",
-    "sedentary": "sedentary",
-    "standing": "standing",
-    "shuffling": "standing",
-    "walking": "walking",
-    "stairs_up": "walking",
-    "stairs_down": "walking",
-    "running": "running",
-    "cycling": "cycling",
-    "other": "other",
-    "non_wear": "non_wear",
-}
+#: Study summary class of each fine class (defined in :mod:`walkback.definitions`).
+STUDY_CLASS = definitions.STUDY_CLASS
 
 #: Walking pace classes, slowest first.
-PACE_CLASSES: tuple[str, ...] = ("slow", "moderate", "brisk")
+PACE_CLASSES: tuple[str, ...] = definitions.PACES
 
 #: Classes that count as walking for the walking-vs-rest score and for pace prediction.
 WALKING_CLASSES: frozenset[str] = frozenset({"walking", "stairs_up", "stairs_down"})

@@ -3,7 +3,8 @@
 Reproduces the authors' Stata code (``1_Cleaning.do``) on the long day table:
 
 1. Wear time of a day = row total of lying + sitting + standing + slow + moderate + brisk walking
-   + running + cycling (``egen rowtotal(..., missing)``: missing only if all eight are missing).
+   + running + cycling (``egen rowtotal(..., missing)``: missing only if all eight are missing),
+   plus ``other_s`` where a table has it (walkback's own tables; HUNT's have no such time).
    Total walking (``walking_s``) is *not* part of it.
 2. The four walking columns (slow, moderate, brisk, total) are set to missing on days where
    lying, sitting, standing OR total walking equals 0 (a missing value is not 0 and does not
@@ -15,7 +16,7 @@ Reproduces the authors' Stata code (``1_Cleaning.do``) on the long day table:
    the non-missing total-walking days, running and cycling over their non-missing days (the
    blanking does not apply to them).
 5. ``intensity_met = (w_slow*walk_slow_min + w_mod*walk_moderate_min + w_brisk*walk_brisk_min) /
-   volume_min`` with the MET weights (2.8, 3.8, 4.8); ``walk_mvpa_min`` = moderate + brisk;
+   volume_min`` with the MET weights (:data:`walkback.definitions.MET_BY_PACE`); ``walk_mvpa_min`` = moderate + brisk;
    ``other_pa_min`` = running + cycling.
 """
 
@@ -27,13 +28,11 @@ import numpy as np
 import pandas as pd
 
 from walkback.cohort.schema import DAY_ACTIVITY_COLUMNS
+from walkback.definitions import MET_BY_PACE, valid_walking_day, walking_blanked, wear_seconds
 
 __all__ = ["EXPOSURE_COLUMNS", "day_validity", "person_exposures"]
 
-_WEAR_PARTS = ("lying_s", "sitting_s", "standing_s", "walk_slow_s", "walk_moderate_s",
-               "walk_brisk_s", "running_s", "cycling_s")
 _WALK_COLS = ("walk_slow_s", "walk_moderate_s", "walk_brisk_s", "walking_s")
-_BLANK_IF_ZERO = ("lying_s", "sitting_s", "standing_s", "walking_s")
 
 #: Columns of :func:`person_exposures`, besides ``participant_id``.
 EXPOSURE_COLUMNS: tuple[str, ...] = (
@@ -44,53 +43,31 @@ EXPOSURE_COLUMNS: tuple[str, ...] = (
 
 
 def day_validity(days: pd.DataFrame) -> pd.DataFrame:
-    """The day table after steps 1-2: adds ``wear_min`` (NaN if all eight parts are missing),
+    """The day table after steps 1-2: adds ``wear_min`` (NaN if all parts are missing),
     ``valid_day`` / ``valid_walk_day`` (bool), and blanks the walking columns (NaN) on days with
     zero lying, sitting, standing or walking. Returns a new DataFrame; the input is unchanged.
+
+    The rules are :mod:`walkback.definitions`' (:func:`~walkback.definitions.wear_seconds`,
+    :func:`~walkback.definitions.walking_blanked`), shared with walkback's own daily table; on
+    thigh-only days ``sedentary_s`` stands in for lying + sitting.
     """
     out = days.copy()
-    parts = out.loc[:, list(_WEAR_PARTS)].to_numpy(dtype=float)
-    thigh_only = _thigh_only_sedentary(out)
-    if thigh_only is not None:
-        # thigh-only days: sitting + lying arrive as one sedentary figure; it takes their place
-        parts[:, 0] = np.where(np.isnan(thigh_only), parts[:, 0], thigh_only)
-    any_present = ~np.all(np.isnan(parts), axis=1)
-    wear_s = np.where(any_present, np.nansum(parts, axis=1), np.nan)
+    wear_s = wear_seconds(out)
+    valid_walk = valid_walking_day(out)
+    blank = walking_blanked(out)
     out["wear_min"] = wear_s / 60.0
-    zero = np.zeros(len(out), dtype=bool)
-    for col in _BLANK_IF_ZERO:
-        v = out[col].to_numpy(dtype=float)
-        if thigh_only is not None and col in ("lying_s", "sitting_s"):
-            v = np.where(np.isnan(thigh_only), v, thigh_only)
-        zero |= v == 0
     for col in _WALK_COLS:
         v = out[col].to_numpy(dtype=float).copy()
-        v[zero] = np.nan
+        v[blank] = np.nan
         out[col] = v
-    out["valid_day"] = any_present
-    out["valid_walk_day"] = out["walking_s"].notna().to_numpy()
+    out["valid_day"] = ~np.isnan(wear_s)
+    out["valid_walk_day"] = valid_walk
     return out
-
-
-def _thigh_only_sedentary(days: pd.DataFrame) -> np.ndarray | None:
-    """``sedentary_s`` on thigh-only days (lying and sitting both missing), else NaN; None when the
-    table has no ``sedentary_s`` column.
-
-    A thigh sensor alone cannot tell sitting from lying (both put the thigh horizontal), so
-    walkback's thigh-only daily tables leave ``lying_s``/``sitting_s`` empty and report their sum as
-    ``sedentary_s``. On such days the study's rules use that sum: it counts towards wear time in
-    place of lying + sitting, and the "zero lying or sitting" blanking rule becomes "zero sedentary".
-    """
-    if "sedentary_s" not in days.columns:
-        return None
-    sed = days["sedentary_s"].to_numpy(dtype=float)
-    both_missing = days["lying_s"].isna().to_numpy() & days["sitting_s"].isna().to_numpy()
-    return np.where(both_missing, sed, np.nan)
 
 
 def person_exposures(
     days: pd.DataFrame,
-    met_weights: Sequence[float] = (2.8, 3.8, 4.8),
+    met_weights: Sequence[float] = MET_BY_PACE,
     participants: Sequence[str] | None = None,
 ) -> pd.DataFrame:
     """Person-level exposures (one row per participant; see the module docstring).

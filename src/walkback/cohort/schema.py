@@ -18,6 +18,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from walkback.definitions import MET_BY_PACE
+
 if TYPE_CHECKING:
     from walkback.cohort.config import CodeSettings
 
@@ -51,9 +53,9 @@ DAY_COLUMNS: tuple[ColumnSpec, ...] = (
     ColumnSpec("lying_s", "float", True, "lying, incl. sleep (HUNT LyTmD)"),
     ColumnSpec("sitting_s", "float", True, "sitting (HUNT SitTmD)"),
     ColumnSpec("standing_s", "float", True, "standing (HUNT StandTmD)"),
-    ColumnSpec("walk_slow_s", "float", True, "slow walking (HUNT Walk1TmD), MET weight 2.8"),
-    ColumnSpec("walk_moderate_s", "float", True, "moderate walking (Walk2TmD), MET 3.8"),
-    ColumnSpec("walk_brisk_s", "float", True, "brisk walking (Walk3TmD), MET 4.8"),
+    ColumnSpec("walk_slow_s", "float", True, f"slow walking (HUNT Walk1TmD), MET weight {MET_BY_PACE[0]}"),
+    ColumnSpec("walk_moderate_s", "float", True, f"moderate walking (Walk2TmD), MET {MET_BY_PACE[1]}"),
+    ColumnSpec("walk_brisk_s", "float", True, f"brisk walking (Walk3TmD), MET {MET_BY_PACE[2]}"),
     ColumnSpec("walking_s", "float", True, "total walking = slow+moderate+brisk (WalkTmD)"),
     ColumnSpec("running_s", "float", True, "running (HUNT RunTmD)"),
     ColumnSpec("cycling_s", "float", True, "cycling (HUNT CyclTmD)"),

@@ -25,6 +25,7 @@ import numpy as np
 
 from walkback._alloc import empty
 from walkback._threads import worker_threads
+from walkback.definitions import DEFAULT_TIMEZONE
 from walkback.io import _cwa_format as F
 from walkback.io._cwa_kernel import decode_packed
 from walkback.io._cwa_scan import BlockTable, open_buffer, scan
@@ -223,7 +224,7 @@ def _assemble(path, tab, info, buf, a, b, gyro, start_ns=None, stop_ns=None) -> 
 
 
 def read_cwa(path: str | Path, *, start_ns: int | None = None, stop_ns: int | None = None,
-             timezone: str = "Europe/Oslo", gyro: bool = False) -> Recording:
+             timezone: str = DEFAULT_TIMEZONE, gyro: bool = False) -> Recording:
     """Read an Axivity ``.cwa`` file (samples with start_ns <= time < stop_ns, UTC ns)."""
     path = str(path)
     buf, close = open_buffer(path)
@@ -236,7 +237,7 @@ def read_cwa(path: str | Path, *, start_ns: int | None = None, stop_ns: int | No
         close()
 
 
-def stream_cwa(path: str | Path, *, timezone: str = "Europe/Oslo", gyro: bool = False
+def stream_cwa(path: str | Path, *, timezone: str = DEFAULT_TIMEZONE, gyro: bool = False
                ) -> tuple[RecordingInfo, Callable[[float], Iterator[Recording]]]:
     """Whole-file :class:`RecordingInfo` of an Axivity ``.cwa`` from its header and block table
     (no sample decoded), and a function that starts a pass of ``chunk_s``-second chunks over the
@@ -255,7 +256,7 @@ def stream_cwa(path: str | Path, *, timezone: str = "Europe/Oslo", gyro: bool = 
     return info, passes
 
 
-def iter_cwa(path: str | Path, *, chunk_s: float = 3600.0, timezone: str = "Europe/Oslo",
+def iter_cwa(path: str | Path, *, chunk_s: float = 3600.0, timezone: str = DEFAULT_TIMEZONE,
              gyro: bool = False) -> Iterator[Recording]:
     """Yield time-ordered Recordings of about ``chunk_s`` seconds of blocks each.
 

@@ -31,6 +31,7 @@ from pathlib import Path
 import numpy as np
 
 from walkback._atomic import atomic_path
+from walkback.definitions import DEFAULT_TIMEZONE
 from walkback.io import _cwa_format as F
 from walkback.io._time import NS, utc_offset_ns
 
@@ -147,7 +148,7 @@ def write_cwa(
     battery_v: float | np.ndarray = 4.0,
     device_id: int = 12345,
     session_id: int = 1,
-    timezone: str = "Europe/Oslo",
+    timezone: str = DEFAULT_TIMEZONE,
     metadata: str = "",
 ) -> Path:
     """Write ``accel_g`` (n, 3, g, device axes) as an AX3 ``.cwa`` file; return the path.

@@ -28,6 +28,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from walkback.definitions import DEFAULT_TIMEZONE
 from walkback.errors import CorruptFileError, UnsupportedFormatError
 from walkback.io._summary import gaps_and_rate
 from walkback.io._time import local_to_utc
@@ -148,7 +149,7 @@ def _build(path, head, field, good_idx, accel, light_raw, freq, page_local, gain
     if timezone is None and zone_off is not None:
         off_ns, tz_used = zone_off * NS, ""
     else:
-        tz_used = timezone or "Europe/Oslo"
+        tz_used = timezone or DEFAULT_TIMEZONE
         _, off_ns = local_to_utc(local[:1, 0], tz_used, int(local[0, 0]))
     local -= off_ns
     t = local.ravel()

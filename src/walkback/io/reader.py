@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
+from walkback.definitions import DEFAULT_TIMEZONE
 from walkback.errors import ReadError, UnsupportedFormatError
 from walkback.io.types import Recording
 
@@ -54,7 +55,7 @@ def sniff(path: str | Path) -> str:
     )
 
 
-DEVICE_TIMEZONE = "Europe/Oslo"
+DEVICE_TIMEZONE = DEFAULT_TIMEZONE
 CSV_TIMEZONE = "UTC"
 
 

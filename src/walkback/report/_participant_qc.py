@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from walkback.report._html import definition_list, esc, fmt_num, keyed, note, section, table
+from walkback.report.study import PACE_MET_TEXT
 
 if TYPE_CHECKING:
     from walkback.report.participant import ParticipantData
@@ -120,7 +121,7 @@ GLOSSARY = (
     ("Valid day (study rule)", "A local calendar day with wear time, and with lying, sitting, "
      "standing and walking each above zero (Haddadj et al. 2025)."),
     ("Walking volume", "Mean minutes of walking (stairs included) per valid day."),
-    ("Walking intensity", "Time-weighted mean MET of walking: slow 2.8, moderate 3.8, brisk 4.8."),
+    ("Walking intensity", f"Time-weighted mean MET of walking: {PACE_MET_TEXT}."),
     ("Risk ratio", "Risk of chronic low back pain in a group divided by the risk in the reference "
      "group, adjusted for age, sex, education, income, work, smoking and depression."),
     ("Cadence", "Steps per minute while walking."),

@@ -19,7 +19,14 @@ from walkback.report._html import (
     section,
     table,
 )
-from walkback.report.study import CITATION, INTENSITY, STUDY_N, VOLUME, category_index
+from walkback.report.study import (
+    CITATION,
+    INTENSITY,
+    PACE_MET_TEXT,
+    STUDY_N,
+    VOLUME,
+    category_index,
+)
 
 if TYPE_CHECKING:
     from walkback.report.participant import ParticipantData
@@ -190,7 +197,7 @@ def _intensity_table(d: ParticipantData) -> str:
         mark = "\u2190 your average" if idx == k - 1 else ""
         rows.append([cat.label, f"{cat.rr:.2f}", ci, mark])
     return table(["Walking intensity (study group)", "Risk ratio", "95% CI", ""], rows,
-                 caption="Risk by walking intensity (slow 2.8, moderate 3.8, brisk 4.8 MET)")
+                 caption=f"Risk by walking intensity ({PACE_MET_TEXT} MET)")
 
 
 def pace_section(d: ParticipantData) -> str:

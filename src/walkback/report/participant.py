@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from walkback.definitions import DEFAULT_TIMEZONE, EPOCH_S
 from walkback.errors import InputDataError
 from walkback.report import _inputs
 from walkback.report._html import write_report
@@ -21,7 +22,7 @@ from walkback.report.study import PACE_MET
 
 log = logging.getLogger(__name__)
 
-DEFAULT_TZ = "Europe/Oslo"
+DEFAULT_TZ = DEFAULT_TIMEZONE
 DAILY_REQUIRED = ("date", "walking_s", "wear_s", "valid_study")
 DAILY_SECONDS = (
     "lying_s", "sitting_s", "sedentary_s", "standing_s", "walk_slow_s", "walk_moderate_s",
@@ -124,8 +125,8 @@ def read_epochs(path: Path, tz: str) -> tuple[pd.DataFrame, float]:
     ep = ep.sort_values("utc_ns").reset_index(drop=True)
     ep["date"] = ep["local"].dt.strftime("%Y-%m-%d")
     diffs = np.diff(ep["utc_ns"].to_numpy()) / 1e9
-    epoch_s = float(np.median(diffs)) if len(diffs) else 5.0
-    return ep, epoch_s if epoch_s > 0 else 5.0
+    epoch_s = float(np.median(diffs)) if len(diffs) else EPOCH_S
+    return ep, epoch_s if epoch_s > 0 else EPOCH_S
 
 
 def load_participant(folder: str | Path) -> ParticipantData:
@@ -142,9 +143,12 @@ def load_participant(folder: str | Path) -> ParticipantData:
         pd.Timestamp("2020-01-01", tz=tz)
     except Exception as exc:  # noqa: BLE001 - any zone parsing failure is the same input error
         raise InputDataError(f"{folder / 'qc.json'}: unknown time zone {tz!r}") from exc
-    epochs, epoch_s = None, 5.0
+    epochs, epoch_s = None, EPOCH_S
     if (folder / "epochs.parquet").is_file():
         epochs, epoch_s = read_epochs(folder / "epochs.parquet", tz)
+        step = (qc.get("epochs") or {}).get("step_s") if isinstance(qc, dict) else None
+        if isinstance(step, int | float) and step > 0:  # the pipeline records it (qc.json)
+            epoch_s = float(step)
     pid = ""
     if "participant_id" in daily.columns and len(daily):
         pid = str(daily["participant_id"].iloc[0])

@@ -12,6 +12,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from walkback.definitions import MET_BY_PACE, PACES
+
 CITATION = (
     "Haddadj R, et al. Volume and Intensity of Walking and Risk of Chronic Low Back Pain. "
     "JAMA Netw Open. 2025;8(6):e2515592. doi:10.1001/jamanetworkopen.2025.15592"
@@ -48,7 +50,10 @@ INTENSITY = (
 )
 
 #: MET of slow, moderate and brisk walking used by the study for the intensity exposure.
-PACE_MET = {"slow": 2.8, "moderate": 3.8, "brisk": 4.8}
+PACE_MET = dict(zip(PACES, MET_BY_PACE, strict=True))
+
+#: "slow 2.8, moderate 3.8, brisk 4.8" for the page texts.
+PACE_MET_TEXT = ", ".join(f"{p} {m:g}" for p, m in PACE_MET.items())
 
 
 def category_index(categories: tuple[Category, ...], value: float, decimals: int) -> int | None:

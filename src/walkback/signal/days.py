@@ -13,6 +13,7 @@ import zoneinfo
 import numpy as np
 import pandas as pd
 
+from walkback.definitions import DEFAULT_TIMEZONE
 from walkback.errors import SettingsError
 from walkback.signal.types import DAYS_COLUMNS
 
@@ -23,7 +24,7 @@ def calendar_days(
     start_ns: int,
     n: int,
     fs_hz: float,
-    timezone: str = "Europe/Oslo",
+    timezone: str = DEFAULT_TIMEZONE,
     valid: np.ndarray | None = None,
 ) -> pd.DataFrame:
     """One row per local calendar day touched by the grid ``start_ns + round(i * 1e9 / fs_hz)``,

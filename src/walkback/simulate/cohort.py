@@ -51,6 +51,7 @@ from walkback.cohort.config import (
 from walkback.cohort.exposures import person_exposures
 from walkback.cohort.quantiles import assign_groups
 from walkback.cohort.schema import DAY_ACTIVITY_COLUMNS, DISEASE_COLUMNS, PARTICIPANT_COLUMNS
+from walkback.definitions import MET_BY_PACE
 
 __all__ = ["SimulatedCohort", "TrueRisk", "simulate_cohort", "write_cohort"]
 
@@ -79,7 +80,7 @@ class TrueRisk:
     smoking_rr: tuple[float, float, float] = (1.0, 1.10, 1.25)  # never, former, current
     depression_rr: float = 1.40
     case_share: float = 0.148
-    met_weights: tuple[float, float, float] = (2.8, 3.8, 4.8)
+    met_weights: tuple[float, float, float] = MET_BY_PACE
 
     def __post_init__(self) -> None:
         for name, k in (("volume_rr", 4), ("intensity_rr", 4), ("education_rr", 6),
@@ -182,7 +183,7 @@ def _days(rng, m: int, volume: np.ndarray, intensity: np.ndarray) -> dict[str, n
     noise = rng.lognormal(0.0, 0.35, (m, N_DAYS))
     scale = np.where(walk_ok, noise, 0.0).sum(1) / np.maximum(walk_ok.sum(1), 1)
     walking = volume[:, None] * 60.0 * noise / np.where(scale > 0, scale, 1.0)[:, None]
-    s = np.clip(intensity - 2.8, 0.0, 1.0)  # (f2 + 2 f3) in MET units
+    s = np.clip(intensity - MET_BY_PACE[0], 0.0, 1.0)  # (f2 + 2 f3) in MET units
     q = rng.beta(2.0, 5.0, m)
     f3 = np.clip((s * q / 2.0)[:, None] * rng.lognormal(0, 0.1, (m, N_DAYS)), 0, 0.5)
     f2 = np.clip(s[:, None] - 2 * f3, 0, 1 - f3)

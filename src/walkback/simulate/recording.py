@@ -29,6 +29,8 @@ import numpy as np
 import pandas as pd
 
 from walkback._atomic import atomic_path, write_text_atomic
+from walkback.activity.epochs import EpochInfo, with_epoch_info
+from walkback.definitions import DEFAULT_TIMEZONE, EPOCH_S
 from walkback.errors import SettingsError
 from walkback.signal.days import calendar_days
 from walkback.simulate._recording_schedule import schedule
@@ -72,7 +74,7 @@ def simulate_recording(
     seed: int = 0,
     source: str | Path | None = None,
     start: str | pd.Timestamp = "2024-10-21 10:00",
-    timezone: str = "Europe/Oslo",
+    timezone: str = DEFAULT_TIMEZONE,
     *,
     participant_id: str = "sim",
     back_clock_offset_s: float = 0.0,
@@ -90,7 +92,7 @@ def simulate_recording(
     lib = load_library(source)
     blocks = schedule(start_ns, days, timezone, rng)
     thigh, back, codes = stitch(blocks, lib, rng)
-    epochs = _truth_epochs(thigh, codes, start_ns, s)
+    epochs = _truth_epochs(thigh, codes, start_ns, s, timezone)
     # calendar days exactly as the signal stage makes them for the processed recording
     daily = daily_table(epochs, calendar_days(start_ns, thigh.shape[0], FS_HZ, timezone), participant_id,
                         thigh_only=False, settings=s)
@@ -103,8 +105,9 @@ def simulate_recording(
                               back_clock_offset_s, back_clock_drift_ppm, meta)
 
 
-def _truth_epochs(thigh: np.ndarray, codes: np.ndarray, start_ns: int, s: WalkingSettings) -> pd.DataFrame:
-    L = int(round(s.epoch_s * FS_HZ))
+def _truth_epochs(thigh: np.ndarray, codes: np.ndarray, start_ns: int, s: WalkingSettings,
+                  timezone: str) -> pd.DataFrame:
+    L = int(round(EPOCH_S * FS_HZ))
     m = codes.shape[0] // L
     counts = np.stack([(codes[: m * L].reshape(m, L) == k).sum(axis=1) for k in range(len(CODES))], axis=1)
     lab = np.asarray(CODES, dtype=object)[np.argmax(counts, axis=1)]
@@ -117,11 +120,12 @@ def _truth_epochs(thigh: np.ndarray, codes: np.ndarray, start_ns: int, s: Walkin
         "activity": fine, "study_class": study_classes(fine), "pace": pace,
         "confidence": np.ones(m, np.float32), "thigh_wear": np.ones(m, bool), "back_wear": np.ones(m, bool),
     })
+    with_epoch_info(ep, EpochInfo(window_s=EPOCH_S, step_s=EPOCH_S, timezone=timezone))
     # stairs have no pace label: give them the cadence pace (as the pipeline does)
     out = measure_epochs(thigh, FS_HZ, start_ns, ep, s)
     labelled = pace != ""
     out.loc[labelled, "pace"] = pace[labelled]
-    out["met"] = np.where(out["study_class"] == "walking", met_from_pace(out["pace"].to_numpy(object), s.met_by_pace),
+    out["met"] = np.where(out["study_class"] == "walking", met_from_pace(out["pace"].to_numpy(object)),
                           out["met"])
     out["source_label"] = lab
     return out

@@ -1,9 +1,11 @@
-"""The daily table (docs/SCHEMAS.md "walking -> cohort") and local calendar days.
+"""The daily table (docs/SCHEMAS.md "walking -> cohort").
 
-One row per participant and local calendar day (IANA zone; DST days are 23 h / 25 h long). Epochs
-are assigned to the day holding their start. Seconds are epoch counts x epoch length; time the
-recording does not cover is in no column (so ``wear_s + non_wear_s`` can be below ``day_length_s``
-on partial days).
+One row per participant and local calendar day (:func:`walkback.signal.calendar_days`, IANA zone;
+DST days are 23 h / 25 h long). Epochs are assigned to the day holding their start. Seconds are
+epoch counts x the epochs' step (:func:`walkback.activity.epoch_info`: each epoch stands for one
+step, whatever the window overlap); time the recording does not cover is in no column (so
+``wear_s + non_wear_s`` can be below ``day_length_s`` on partial days). Wear time and the study's
+valid-day rule are :mod:`walkback.definitions`' (shared with the cohort analysis).
 """
 
 from __future__ import annotations
@@ -11,6 +13,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from walkback.activity.epochs import epoch_info
+from walkback.definitions import valid_walking_day, wear_seconds
 from walkback.walking.bouts import walking_bouts
 from walkback.walking.settings import WalkingSettings
 
@@ -31,31 +35,6 @@ _CLASS_COLUMNS = {
 }
 
 
-def calendar_days(start_ns: int, stop_ns: int, timezone: str) -> pd.DataFrame:
-    """Local calendar days touched by [start_ns, stop_ns) UTC ns, in ``timezone``.
-
-    Columns ``date`` (naive local midnight), ``start_ns``, ``stop_ns`` (clipped to the recording),
-    ``day_length_h`` (24, or 23 / 25 on DST changes), ``recorded_h`` and ``partial``.
-    """
-    t0 = pd.Timestamp(int(start_ns), unit="ns", tz="UTC").tz_convert(timezone)
-    t1 = pd.Timestamp(int(stop_ns) - 1, unit="ns", tz="UTC").tz_convert(timezone)
-    dates = pd.date_range(t0.normalize().tz_localize(None), t1.normalize().tz_localize(None), freq="D")
-    mid = dates.tz_localize(timezone, ambiguous=False, nonexistent="shift_forward")
-    nxt = (dates + pd.Timedelta(days=1)).tz_localize(timezone, ambiguous=False, nonexistent="shift_forward")
-    m0 = mid.as_unit("ns").asi8
-    m1 = nxt.as_unit("ns").asi8
-    s = np.maximum(m0, start_ns)
-    e = np.minimum(m1, stop_ns)
-    return pd.DataFrame({
-        "date": dates.as_unit("ns"),
-        "start_ns": s.astype(np.int64),
-        "stop_ns": e.astype(np.int64),
-        "day_length_h": (m1 - m0) / 3.6e12,
-        "recorded_h": (e - s) / 3.6e12,
-        "partial": (s > m0) | (e < m1),
-    })
-
-
 def daily_table(
     epochs: pd.DataFrame,
     days: pd.DataFrame,
@@ -66,12 +45,14 @@ def daily_table(
 ) -> pd.DataFrame:
     """Daily table from measured epochs.
 
-    ``epochs`` needs ``start_ns``, ``study_class``, ``pace`` (final pace), ``cadence_spm``, ``steps``;
-    ``days`` the :data:`walkback.signal.types.DAYS_COLUMNS` ``date``, ``start_ns``, ``stop_ns``,
+    ``epochs`` needs ``start_ns``, ``study_class``, ``pace`` (final pace), ``cadence_spm``,
+    ``steps`` and its :class:`~walkback.activity.EpochInfo`; ``days`` the
+    :data:`walkback.signal.types.DAYS_COLUMNS` ``date``, ``start_ns``, ``stop_ns``,
     ``day_length_h``, ``partial``. In thigh-only mode ``lying_s`` and ``sitting_s`` are NaN and
     ``sedentary_s`` holds both; with a back sensor ``sedentary_s`` = lying + sitting.
     """
     s = settings or WalkingSettings()
+    step_s = epoch_info(epochs).step_s
     nd = len(days)
     start = epochs["start_ns"].to_numpy(np.int64)
     day_idx = np.searchsorted(days["start_ns"].to_numpy(np.int64), start, side="right") - 1
@@ -82,7 +63,7 @@ def daily_table(
     out: dict[str, object] = {}
 
     def secs(mask: np.ndarray) -> np.ndarray:
-        return np.bincount(d[mask], minlength=nd + 1)[:nd] * s.epoch_s
+        return np.bincount(d[mask], minlength=nd + 1)[:nd] * step_s
 
     for c, col in _CLASS_COLUMNS.items():
         out[col] = secs(cls == c)
@@ -95,7 +76,7 @@ def daily_table(
         out["sitting_s"] = np.full(nd, np.nan)
     else:
         out["sedentary_s"] = out["lying_s"] + out["sitting_s"] + out["sedentary_s"]
-    out["wear_s"] = secs(cls != "non_wear")
+    out["wear_s"] = wear_seconds(out)
     steps = epochs["steps"].to_numpy(np.int64)
     out["steps"] = np.bincount(d, weights=steps, minlength=nd + 1)[:nd].astype(np.int64)
     cad = epochs["cadence_spm"].to_numpy(float)
@@ -103,7 +84,7 @@ def daily_table(
     csum = np.bincount(d[okc], weights=cad[okc], minlength=nd + 1)[:nd]
     cn = np.bincount(d[okc], minlength=nd + 1)[:nd]
     out["cadence_walking_spm"] = np.divide(csum, cn, out=np.full(nd, np.nan), where=cn > 0)
-    out.update(_bouts_per_day(start, walking, days, s))
+    out.update(_bouts_per_day(start, walking, days, step_s, s))
     dates = pd.DatetimeIndex(days["date"])
     table = pd.DataFrame(out)
     table.insert(0, "participant_id", str(participant_id))
@@ -112,15 +93,15 @@ def daily_table(
     table.insert(3, "weekday", dates.strftime("%a"))
     table["day_length_s"] = days["day_length_h"].to_numpy(float) * 3600.0
     table["partial_day"] = days["partial"].to_numpy(bool)
-    posture = (table["sedentary_s"] > 0) if thigh_only else (table["lying_s"] > 0) & (table["sitting_s"] > 0)
-    table["valid_study"] = (table["wear_s"] > 0) & posture & (table["standing_s"] > 0) & (table["walking_s"] > 0)
+    table["valid_study"] = valid_walking_day(table)
     table["valid_wear20h"] = table["wear_s"] >= s.valid_wear_h * 3600.0
     return table[list(DAILY_COLUMNS)]
 
 
-def _bouts_per_day(start: np.ndarray, walking: np.ndarray, days: pd.DataFrame, s: WalkingSettings) -> dict:
+def _bouts_per_day(start: np.ndarray, walking: np.ndarray, days: pd.DataFrame, step_s: float,
+                   s: WalkingSettings) -> dict:
     nd = len(days)
-    b = walking_bouts(start, walking, s.epoch_s, s.bout_min_s, s.bout_gap_s)
+    b = walking_bouts(start, walking, step_s, s.bout_min_s, s.bout_gap_s)
     bd = np.searchsorted(days["start_ns"].to_numpy(np.int64), b["start_ns"].to_numpy(np.int64), side="right") - 1
     ok = bd >= 0
     count = np.bincount(bd[ok], minlength=nd)[:nd]

@@ -60,18 +60,24 @@ def measure_gait(
     epoch_start_index: np.ndarray,
     locomotion: np.ndarray,
     settings: WalkingSettings | None = None,
+    *,
+    epoch_samples: int,
 ) -> GaitEpochs:
     """Cadence and steps for each epoch.
 
     ``thigh_g`` (n, 3) g canonical thigh axes at ``fs_hz``; ``epoch_start_index`` int (m,) grid index
-    of each epoch start (epochs are ``settings.epoch_s`` long, sorted); ``locomotion`` bool (m,) True
+    of the first sample each epoch owns; each owns ``epoch_samples`` samples from there (sorted;
+    with overlapping activity windows, the central part of each window, see
+    :mod:`walkback.activity.epochs`); ``locomotion`` bool (m,) True
     for walking / stairs / running epochs. Epochs are joined into one run only when they are adjacent
     on the grid; epochs holding NaN samples (gaps) are skipped and end a run.
     """
     s = settings or WalkingSettings()
     starts = np.asarray(epoch_start_index, dtype=np.int64)
     m = starts.shape[0]
-    L = int(round(s.epoch_s * fs_hz))
+    L = int(epoch_samples)
+    if L < 1:
+        raise ValueError(f"measure_gait: epoch_samples must be >= 1, got {epoch_samples}")
     cad = np.full(m, np.nan)
     per = np.full(m, np.nan)
     steps = np.zeros(m, dtype=np.int64)

@@ -17,6 +17,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from walkback.activity.epochs import epoch_info
 from walkback.signal.types import Prepared
 from walkback.walking.gait import measure_gait
 from walkback.walking.pace import choose_pace, epoch_met
@@ -35,18 +36,22 @@ def measure_epochs(
     """Measure gait in the walking/running epochs of ``epochs`` from ``thigh_g``.
 
     ``thigh_g`` (n, 3) g, canonical thigh axes, sample ``i`` at ``grid_start_ns + i / fs_hz`` s (UTC).
-    ``epochs`` needs ``start_ns`` and ``study_class`` (and optionally ``pace``, ``thigh_wear``).
-    Returns a new DataFrame (see the module docstring); the input is not modified.
+    ``epochs`` needs ``start_ns`` and ``study_class`` (and optionally ``pace``, ``thigh_wear``) and
+    its :class:`~walkback.activity.EpochInfo` (window and step). Returns a new DataFrame (see the module docstring); the input is not modified.
     """
     s = settings or WalkingSettings()
+    info = epoch_info(epochs)
     out = epochs.copy()
     start = out["start_ns"].to_numpy(np.int64)
-    idx = np.round((start - int(grid_start_ns)) * (fs_hz / 1e9)).astype(np.int64)
+    # each epoch owns the central step_s of its window (walkback.activity.epochs); the offset is
+    # a whole number of samples, so consecutive epochs own adjacent, equally long stretches
+    offset = int(info.offset_s * fs_hz)
+    idx = np.round((start - int(grid_start_ns)) * (fs_hz / 1e9)).astype(np.int64) + offset
     cls = out["study_class"].to_numpy(object)
     loco = np.isin(cls, LOCOMOTION)
     if "thigh_wear" in out:
         loco &= out["thigh_wear"].to_numpy(bool)
-    gait = measure_gait(thigh_g, fs_hz, idx, loco, s)
+    gait = measure_gait(thigh_g, fs_hz, idx, loco, s, epoch_samples=int(round(info.step_s * fs_hz)))
     model_pace = out["pace"].to_numpy(object) if "pace" in out else np.full(len(out), "", object)
     cad = np.where(loco, gait.cadence_spm, np.nan)
     pace = choose_pace(cad, model_pace, cls == "walking", s)

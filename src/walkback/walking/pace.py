@@ -5,7 +5,8 @@ Pace classes are ``slow``, ``moderate``, ``brisk``. From cadence (steps/min) wit
 
 MET per walking epoch, two methods:
 
-* ``"pace"`` (the study's): slow 2.8, moderate 3.8, brisk 4.8 MET (Haddadj et al. 2025, authors' code).
+* ``"pace"`` (the study's): fixed MET per pace, :data:`walkback.definitions.MET_BY_PACE`
+  (slow 2.8, moderate 3.8, brisk 4.8 MET; Haddadj et al. 2025, authors' code).
 * ``"cadence"``: continuous, piecewise-linear through the CADENCE-Adults heuristic points
   (Tudor-Locke et al., Int J Behav Nutr Phys Act 2019;16:8 and 2020;17:137: 100 steps/min ~ 3 MET,
   110 ~ 4, 120 ~ 5, 130 ~ 6 MET in adults 21-60 y) extended down to 60 steps/min ~ 2.0 MET
@@ -17,9 +18,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from walkback.definitions import MET_BY_PACE, PACES
 from walkback.walking.settings import WalkingSettings
-
-PACES: tuple[str, str, str] = ("slow", "moderate", "brisk")
 
 #: (cadence spm, MET) anchor points of the continuous cadence-MET curve.
 CADENCE_MET_POINTS: tuple[tuple[float, float], ...] = (
@@ -50,8 +50,10 @@ def met_from_cadence(cadence_spm: np.ndarray) -> np.ndarray:
     return np.where(np.isfinite(c), np.interp(c, xs, ys), np.nan)
 
 
-def met_from_pace(pace: np.ndarray, met_by_pace: tuple[float, float, float]) -> np.ndarray:
-    """MET of each pace label (slow/moderate/brisk), NaN for other labels."""
+def met_from_pace(pace: np.ndarray, met_by_pace: tuple[float, float, float] = MET_BY_PACE
+                  ) -> np.ndarray:
+    """MET of each pace label (slow/moderate/brisk; default the study's weights,
+    :data:`walkback.definitions.MET_BY_PACE`), NaN for other labels."""
     pace = np.asarray(pace, dtype=object)
     out = np.full(pace.shape, np.nan)
     for name, met in zip(PACES, met_by_pace, strict=True):
@@ -87,7 +89,7 @@ def epoch_met(
     """
     study_class = np.asarray(study_class, dtype=object)
     walking = study_class == "walking"
-    fixed = met_from_pace(pace, settings.met_by_pace)
+    fixed = met_from_pace(pace)
     met = np.full(study_class.shape, np.nan)
     if settings.met_method == "cadence":
         cont = met_from_cadence(cadence_spm)
