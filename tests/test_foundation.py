@@ -30,7 +30,7 @@ def test_from_mapping_nested_and_tuple():
 
 
 def test_from_mapping_rejects_unknown_key_with_location():
-    with pytest.raises(SettingsError, match=r"study.toml\.inner: unknown setting\(s\) \['cut'\]"):
+    with pytest.raises(SettingsError, match=r"study.toml \[inner\]: unknown setting\(s\) \['cut'\]"):
         from_mapping(_Outer, {"inner": {"cut": 3}}, where="study.toml")
 
 

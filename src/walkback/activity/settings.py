@@ -5,6 +5,10 @@ recipe (:class:`TrainSettings`). Frozen plain data; load from TOML with
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
+
+from walkback.definitions import EPOCH_S, GRID_HZ
+from walkback.errors import SettingsError
 
 
 @dataclass(frozen=True)
@@ -24,6 +28,8 @@ class ActivitySettings:
     num_threads: LightGBM prediction threads, used only for boosters the compiled tree evaluator
         does not lay out (:mod:`walkback.activity._trees`). Feature batches run on
         ``WALKBACK_THREADS`` threads (:func:`walkback._threads.worker_threads`).
+    model_path: a model file for :func:`walkback.activity.load_model` (text model + sha256
+        sidecar); ``""`` = the shipped, checksum-verified model.
     """
 
     overlap: float = 0.0
@@ -32,18 +38,19 @@ class ActivitySettings:
     min_wear_fraction: float = 0.5
     cycling_rule: bool = True
     num_threads: int = 1
+    model_path: str = ""
 
     def __post_init__(self) -> None:
         if not 0.0 <= self.overlap < 1.0:
-            raise ValueError(f"overlap must be in [0, 1), got {self.overlap}")
+            raise SettingsError(f"overlap must be in [0, 1), got {self.overlap}")
         if self.smooth_windows < 1 or self.smooth_windows % 2 == 0:
-            raise ValueError(f"smooth_windows must be an odd integer >= 1, got {self.smooth_windows}")
+            raise SettingsError(f"smooth_windows must be an odd integer >= 1, got {self.smooth_windows}")
         if not 0.0 < self.trunk_lying_deg < 180.0:
-            raise ValueError(f"trunk_lying_deg must be in (0, 180), got {self.trunk_lying_deg}")
+            raise SettingsError(f"trunk_lying_deg must be in (0, 180), got {self.trunk_lying_deg}")
         if not 0.0 <= self.min_wear_fraction <= 1.0:
-            raise ValueError("min_wear_fraction must be in [0, 1]")
+            raise SettingsError("min_wear_fraction must be in [0, 1]")
         if self.num_threads < 1:
-            raise ValueError("num_threads must be >= 1")
+            raise SettingsError("num_threads must be >= 1")
 
 
 @dataclass(frozen=True)
@@ -59,10 +66,10 @@ class TrainSettings:
     budget: LightGBM's cost grows with rounds x classes (docs/VALIDATION.md compares both).
     """
 
-    sensors: str = "auto"
-    window_s: float = 5.0
+    sensors: Literal["auto", "thigh", "thigh+back"] = "auto"
+    window_s: float = EPOCH_S
     train_step_s: float = 2.5
-    fs_hz: float = 50.0
+    fs_hz: float = GRID_HZ
     num_boost_round: int = 60
     learning_rate: float = 0.2
     num_leaves: int = 15
@@ -74,8 +81,8 @@ class TrainSettings:
 
     def __post_init__(self) -> None:
         if self.sensors not in ("auto", "thigh", "thigh+back"):
-            raise ValueError(f"sensors must be auto, thigh or thigh+back, got {self.sensors!r}")
+            raise SettingsError(f"sensors must be auto, thigh or thigh+back, got {self.sensors!r}")
         if self.window_s <= 0 or self.train_step_s <= 0:
-            raise ValueError("window_s and train_step_s must be > 0")
+            raise SettingsError("window_s and train_step_s must be > 0")
         if self.num_boost_round < 1:
-            raise ValueError("num_boost_round must be >= 1")
+            raise SettingsError("num_boost_round must be >= 1")

@@ -31,6 +31,7 @@ from typing import Any
 
 import numpy as np
 
+from walkback.errors import SettingsError
 from walkback.signal._windows import WindowStats, window_stats
 
 __all__ = ["NonWearSettings", "NonWearResult", "detect_nonwear"]
@@ -51,7 +52,7 @@ class NonWearSettings:
     def __post_init__(self) -> None:
         for k, v in self.__dict__.items():
             if not (isinstance(v, int | float) and v > 0):
-                raise ValueError(f"NonWearSettings.{k} must be a positive number, got {v!r}")
+                raise SettingsError(f"NonWearSettings.{k} must be a positive number, got {v!r}")
 
 
 @dataclass(frozen=True)

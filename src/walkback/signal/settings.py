@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Literal
 
+from walkback.definitions import DEFAULT_TIMEZONE, GRID_HZ
+from walkback.errors import SettingsError
 from walkback.signal.nonwear import NonWearSettings
 from walkback.signal.sync import SyncSettings
 
@@ -15,7 +18,8 @@ class PrepareSettings:
     """How :func:`walkback.signal.prepare` turns recordings into a :class:`Prepared` signal.
 
     fs_hz: output grid rate (Hz).
-    timezone: IANA zone of the calendar days.
+    timezone: IANA zone of the device clocks and of the calendar days (a command's ``--tz`` flag
+        overrides it; see :mod:`walkback.study_settings`).
     max_gap_s: input gaps longer than this (s) stay gaps (NaN, invalid).
     calibrate: run the sphere-fit autocalibration (applied only when it succeeds).
     orientation: ``"auto"`` detect and correct; ``"none"`` keep device axes (already canonical).
@@ -24,20 +28,27 @@ class PrepareSettings:
     nonwear, sync: settings of those steps.
     """
 
-    fs_hz: float = 50.0
-    timezone: str = "Europe/Oslo"
+    fs_hz: float = GRID_HZ
+    timezone: str = DEFAULT_TIMEZONE
     max_gap_s: float = 1.0
     calibrate: bool = True
-    orientation: str = "auto"
-    on_sync_error: str = "raise"
+    orientation: Literal["auto", "none"] = "auto"
+    on_sync_error: Literal["raise", "drop_back"] = "raise"
     nonwear: NonWearSettings = field(default_factory=NonWearSettings)
     sync: SyncSettings = field(default_factory=SyncSettings)
 
     def __post_init__(self) -> None:
         if not self.fs_hz > 0 or not self.max_gap_s > 0:
-            raise ValueError("fs_hz and max_gap_s must be > 0")
+            raise SettingsError("fs_hz and max_gap_s must be > 0")
         if self.orientation not in ("auto", "none"):
-            raise ValueError(f"orientation must be 'auto' or 'none', got {self.orientation!r}")
+            raise SettingsError(f"orientation must be 'auto' or 'none', got {self.orientation!r}")
         if self.on_sync_error not in ("raise", "drop_back"):
-            raise ValueError(f"on_sync_error must be 'raise' or 'drop_back', got "
-                             f"{self.on_sync_error!r}")
+            raise SettingsError(f"on_sync_error must be 'raise' or 'drop_back', got "
+                                f"{self.on_sync_error!r}")
+        import zoneinfo
+
+        try:
+            zoneinfo.ZoneInfo(self.timezone)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
+            raise SettingsError(f"timezone {self.timezone!r} is not an IANA time zone name "
+                                "(e.g. 'Europe/Oslo', 'America/New_York', 'UTC')") from exc

@@ -34,7 +34,7 @@ from dataclasses import asdict, dataclass
 import numpy as np
 from scipy import stats
 
-from walkback.errors import SyncError
+from walkback.errors import SettingsError, SyncError
 
 __all__ = ["SyncSettings", "SyncResult", "estimate_sync"]
 
@@ -55,7 +55,7 @@ class SyncSettings:
     def __post_init__(self) -> None:
         if not (self.window_s > 0 and self.max_offset_s >= 0 and self.search_s > 0
                 and 0 < self.min_corr < 1 and self.min_windows >= 2 and self.inlier_ms > 0):
-            raise ValueError(f"SyncSettings out of range: {self}")
+            raise SettingsError(f"SyncSettings out of range: {self}")
 
 
 @dataclass(frozen=True)

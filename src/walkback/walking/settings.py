@@ -7,11 +7,15 @@ the names: ``_hz`` Hz, ``_s`` seconds, ``_spm`` steps per minute, ``_met`` MET.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal, get_args
 
+from walkback.definitions import FULL_WEAR_H
 from walkback.errors import SettingsError
 
-PACE_METHODS = ("cadence", "model")
-MET_METHODS = ("pace", "cadence")
+PaceMethod = Literal["model", "cadence"]
+MetMethod = Literal["pace", "cadence"]
+PACE_METHODS: tuple[str, ...] = get_args(PaceMethod)
+MET_METHODS: tuple[str, ...] = get_args(MetMethod)
 
 
 @dataclass(frozen=True)
@@ -38,16 +42,19 @@ class WalkingSettings:
         brisk at or above the second. Default 100 / 112: learnt leave-one-subject-out on SELFBACK's
         slow / moderate / fast walking (docs/VALIDATION.md); the study-spec guess is 100 / 120.
         Used when ``pace_method="cadence"`` and where the model gives no pace.
-    met_method: ``"pace"`` (fixed MET per pace class, the study's) or ``"cadence"`` (continuous,
-        from the CADENCE-Adults cadence-MET points, see :func:`walkback.walking.met_from_cadence`).
-    met_by_pace: MET of slow, moderate, brisk walking (study: 2.8, 3.8, 4.8).
+    met_method: ``"pace"`` (fixed MET per pace class, the study's
+        :data:`walkback.definitions.MET_BY_PACE`) or ``"cadence"`` (continuous, from the
+        CADENCE-Adults cadence-MET points, see :func:`walkback.walking.met_from_cadence`).
     running_met: MET given to running epochs (Compendium 2011 code 12020, jogging general: 7.0).
     bout_min_s: shortest walking bout counted.
     bout_gap_s: walking runs separated by less than this are merged into one bout; a bout's duration
         is its span from first to last walking second (bridged gaps included, though they are not
         counted as walking time).
-    epoch_s: epoch length of the activity table (must match the activity stage).
-    valid_wear_h: the "≥ 20 h wear" valid-day rule threshold, hours.
+    valid_wear_h: the "≥ 20 h wear" valid-day rule threshold, hours
+        (:data:`walkback.definitions.FULL_WEAR_H`).
+
+    The epoch length and step are not settings of this stage: they travel with the activity
+    epochs table (:func:`walkback.activity.epoch_info`).
     """
 
     band_hz: tuple[float, float] = (0.5, 3.0)
@@ -56,15 +63,13 @@ class WalkingSettings:
     min_peak_spacing: float = 0.6
     min_periodicity: float = 0.2
     min_amplitude_g: float = 0.03
-    pace_method: str = "model"
+    pace_method: PaceMethod = "model"
     pace_thresholds_spm: tuple[float, float] = (100.0, 112.0)
-    met_method: str = "pace"
-    met_by_pace: tuple[float, float, float] = (2.8, 3.8, 4.8)
+    met_method: MetMethod = "pace"
     running_met: float = 7.0
     bout_min_s: float = 10.0
     bout_gap_s: float = 5.0
-    epoch_s: float = 5.0
-    valid_wear_h: float = 20.0
+    valid_wear_h: float = FULL_WEAR_H
 
     def __post_init__(self) -> None:
         lo, hi = self.band_hz
@@ -80,9 +85,7 @@ class WalkingSettings:
             raise SettingsError(f"WalkingSettings.pace_method must be one of {PACE_METHODS}, got {self.pace_method!r}")
         if self.met_method not in MET_METHODS:
             raise SettingsError(f"WalkingSettings.met_method must be one of {MET_METHODS}, got {self.met_method!r}")
-        if len(self.met_by_pace) != 3:
-            raise SettingsError("WalkingSettings.met_by_pace needs 3 values (slow, moderate, brisk)")
         if self.acf_window_s < 2 * s1:
             raise SettingsError("WalkingSettings.acf_window_s must be at least twice the longest stride")
-        if self.epoch_s <= 0 or self.bout_min_s < 0 or self.bout_gap_s < 0:
-            raise SettingsError("WalkingSettings: epoch_s must be > 0 and bout_* >= 0")
+        if self.bout_min_s < 0 or self.bout_gap_s < 0:
+            raise SettingsError("WalkingSettings: bout_min_s and bout_gap_s must be >= 0")
