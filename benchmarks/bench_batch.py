@@ -3,7 +3,7 @@ cohort on a cluster.
 
 Simulates ``--participants`` recordings of ``--days`` days (thigh + back, AX3 100 Hz, via
 :mod:`walkback.simulate.recording`; cached in ``--cache``), then runs ``walkback.batch.run_batch``
-with the real pipeline (:func:`walkback.walking.process_one`) twice from scratch: 1 worker, then 2.
+with the real pipeline (:func:`walkback.pipeline.process_one`) twice from scratch: 1 worker, then 2.
 
 Usage: ``python benchmarks/bench_batch.py [--participants 4] [--days 1] [--cache DIR]
 [--cohort 33000] [--cores 100] [--no-append]``. Prints the figures and appends a row to
@@ -72,7 +72,7 @@ def peak_rss_gb(manifest: Path) -> float:
     import pandas as pd
 
     row = pd.read_csv(manifest).iloc[0]
-    code = ("import sys, tempfile; from walkback.walking import process_one; "
+    code = ("import sys, tempfile; from walkback.pipeline import process_one; "
             "process_one(sys.argv[1], sys.argv[2], participant_id='m', out_dir=tempfile.mkdtemp())")
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     subprocess.run([sys.executable, "-c", code, row["thigh_path"], row["back_path"]], check=True)

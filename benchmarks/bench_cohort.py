@@ -30,12 +30,12 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def run_once(days: Path, parts: Path, out: Path) -> dict[str, float]:
     from walkback.cohort.analyze import analyze
-    from walkback.cohort.config import load_settings
+    from walkback.cohort.config import CohortSettings
     from walkback.cohort.sample import build_sample
     from walkback.cohort.tables import load_inputs
 
     t0 = time.perf_counter()
-    settings = load_settings(None)
+    settings = CohortSettings()
     inputs = load_inputs(days, parts, settings)
     t1 = time.perf_counter()
     sample = build_sample(inputs, settings)

@@ -9,9 +9,10 @@ import pandas as pd
 import pytest
 
 from walkback.errors import InsufficientWearError, ReadError, SyncError
+from walkback.pipeline import process_one
 from walkback.simulate.recording import simulate_recording, write_recording
-from walkback.walking import DAILY_COLUMNS, PipelineSettings, WalkingSettings, process_one
-from walkback.walking.pipeline import load_pipeline_settings
+from walkback.study_settings import StudySettings, load_study_settings
+from walkback.walking import DAILY_COLUMNS, WalkingSettings
 
 
 @pytest.fixture(scope="module")
@@ -85,19 +86,19 @@ def test_never_worn_and_no_overlap(tmp_path, sim_dir) -> None:
 def test_settings_toml(tmp_path) -> None:
     p = tmp_path / "s.toml"
     p.write_text('[walking]\npace_thresholds_spm = [100, 120]\n[signal]\nmax_gap_s = 2.0\n')
-    s = load_pipeline_settings(p)
-    assert isinstance(s, PipelineSettings)
+    s = load_study_settings(p)
+    assert isinstance(s, StudySettings)
     assert s.walking.pace_thresholds_spm == (100, 120) and s.signal.max_gap_s == 2.0
     p.write_text("[walking]\npace_treshold = 1\n")
     from walkback.errors import SettingsError
 
     with pytest.raises(SettingsError, match="pace_treshold"):
-        load_pipeline_settings(p)
+        load_study_settings(p)
 
 
 def test_thigh_only_mode(sim_dir, tmp_path) -> None:
     res = process_one(sim_dir / "thigh.cwa", None, participant_id="p1", out_dir=tmp_path / "t",
-                      settings=PipelineSettings(walking=WalkingSettings(pace_method="cadence")))
+                      settings=StudySettings(walking=WalkingSettings(pace_method="cadence")))
     d = res.daily.iloc[0]
     truth = pd.read_csv(sim_dir / "truth_daily.csv").iloc[0]
     assert np.isnan(d.lying_s) and np.isnan(d.sitting_s)
@@ -109,3 +110,24 @@ def test_thigh_only_mode(sim_dir, tmp_path) -> None:
     assert (walk[walk.cadence_spm < 100].pace == "slow").all()
     assert (walk[walk.cadence_spm >= 112].pace == "brisk").all()
     assert not ep.back_wear.any()
+
+
+def test_reduced_quality_warns_and_is_recorded(tmp_path, sim_dir) -> None:
+    """A back sensor that cannot be synchronised is dropped (on_sync_error = "drop_back"): the run
+    goes on thigh-only, says so with a QualityWarning, and qc.json lists it."""
+    from walkback.errors import QualityWarning
+    from walkback.io import write_cwa
+
+    start = pd.Timestamp("2024-05-06 08:00", tz="Europe/Oslo").value
+    table = np.tile(np.array([0.0, 0.0, 1.0], np.float32), (100 * 600, 1))
+    later = write_cwa(tmp_path / "later.cwa", table, start_ns=start + 3 * 86400 * 10**9)
+    s = StudySettings().with_values({"signal.on_sync_error": "drop_back"}, "test")
+    with pytest.warns(QualityWarning) as caught:
+        res = process_one(sim_dir / "thigh.cwa", later, participant_id="p9",
+                          out_dir=tmp_path / "o", settings=s)
+    assert res.qc["mode"] == "thigh-only"
+    msgs = [str(w.message) for w in caught]
+    assert any(m.startswith("p9: back sensor not used: ") and "do not overlap" in m for m in msgs)
+    qc = json.loads((tmp_path / "o" / "qc.json").read_text())
+    assert any("back sensor not used" in w for w in qc["quality_warnings"])
+    assert qc["settings_sources"] == {"signal.on_sync_error": "test"}

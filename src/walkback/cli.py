@@ -35,6 +35,7 @@ COMMAND_MODULES = (
     "batch",
     "cohort",
     "report",
+    "simulate",
 )
 
 

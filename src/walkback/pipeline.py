@@ -1,10 +1,15 @@
 """The one-participant pipeline: raw thigh (+ back) files -> daily table, epoch timeline, QC.
 
-:func:`process_one` is what the batch runner calls for each participant. It streams the files
-(:func:`walkback.io.open_stream`) into :func:`walkback.signal.prepare` (calibration, orientation,
-sync, non-wear, 50 Hz grid), classifies (:func:`walkback.activity.classify`), measures walking
-(:mod:`walkback.walking`) and writes ``daily.csv``, ``epochs.parquet`` and ``qc.json`` into
-``out_dir`` as one atomic directory (a failure leaves any previous ``out_dir`` untouched).
+:func:`process_one` runs the stages in a row and is what the batch runner calls for each
+participant. It streams the files (:func:`walkback.io.open_stream`) into
+:func:`walkback.signal.prepare` (calibration, orientation, sync, non-wear, 50 Hz grid), classifies
+(:func:`walkback.activity.classify`), measures walking (:mod:`walkback.walking`) and writes
+``daily.csv``, ``epochs.parquet`` and ``qc.json`` into ``out_dir`` as one atomic directory (a
+failure leaves any previous ``out_dir`` untouched).
+
+It sits above the stages it runs; no stage imports it. Its settings are a
+:class:`~walkback.study_settings.StudySettings` (the ``signal``, ``activity`` and ``walking``
+parts); qc.json records them in that shape, with the source of every value that is not a default.
 """
 
 from __future__ import annotations
@@ -14,7 +19,8 @@ import json
 import logging
 import math
 import time
-from dataclasses import dataclass, field
+import warnings
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -23,30 +29,13 @@ import pandas as pd
 
 from walkback import __version__
 from walkback._atomic import atomic_dir
-from walkback.activity.settings import ActivitySettings
-from walkback.errors import InsufficientWearError
+from walkback.errors import InsufficientWearError, QualityWarning
 from walkback.settings import to_mapping
-from walkback.signal.settings import PrepareSettings
-from walkback.walking.daily import daily_table
-from walkback.walking.measure import measure_prepared
-from walkback.walking.settings import WalkingSettings
+from walkback.study_settings import PIPELINE_STAGES, StudySettings
+
+__all__ = ["ParticipantResult", "process_one"]
 
 log = logging.getLogger(__name__)
-
-
-
-@dataclass(frozen=True)
-class PipelineSettings:
-    """Settings of every stage of :func:`process_one` (JSON-able via ``walkback.settings.to_mapping``).
-
-    ``signal.timezone`` is replaced by :func:`process_one`'s ``timezone`` argument; ``model_path``
-    is a model file for :func:`walkback.activity.load_model` ("" = the shipped model).
-    """
-
-    signal: PrepareSettings = field(default_factory=PrepareSettings)
-    activity: ActivitySettings = field(default_factory=ActivitySettings)
-    walking: WalkingSettings = field(default_factory=WalkingSettings)
-    model_path: str = ""
 
 
 @dataclass(frozen=True)
@@ -72,35 +61,49 @@ def process_one(
     *,
     participant_id: str,
     out_dir: str | Path,
-    timezone: str = "Europe/Oslo",
-    settings: PipelineSettings | None = None,
+    timezone: str | None = None,
+    settings: StudySettings | None = None,
 ) -> ParticipantResult:
     """Process one participant's files into ``out_dir`` (``daily.csv``, ``epochs.parquet``, ``qc.json``).
+
+    ``timezone`` (IANA name) is the zone of the device clocks and calendar days; None takes
+    ``settings.signal.timezone``. A zone given here that differs from the settings' wins and is
+    recorded as coming from this argument.
 
     Raises :class:`~walkback.errors.ReadError` (unreadable / corrupt file),
     :class:`~walkback.errors.SyncError` (the sensors cannot be synchronised),
     :class:`~walkback.errors.InsufficientWearError` (the thigh sensor was never worn).
     """
     from walkback import activity, io, signal
+    from walkback.walking import daily_table, measure_prepared
 
-    s = settings or PipelineSettings()
+    s = settings or StudySettings()
+    if timezone is not None and timezone != s.signal.timezone:
+        s = s.with_values({"signal.timezone": timezone}, "process_one(timezone=...)")
+    tz = s.signal.timezone
     t0 = time.perf_counter()
     # streams: the raw week is decoded an hour at a time straight onto the 50 Hz grid
-    thigh = io.open_stream(thigh_path, timezone=timezone)
-    back = io.open_stream(back_path, timezone=timezone) if back_path is not None else None
+    thigh = io.open_stream(thigh_path, timezone=tz)
+    back = io.open_stream(back_path, timezone=tz) if back_path is not None else None
     t_read = time.perf_counter()
-    prepared = _prepare(signal, thigh, back, s, timezone)
+    read_warnings = {name: list(st.info.warnings) for name, st in (("thigh", thigh), ("back", back))
+                     if st is not None}
+    prepared = signal.prepare(thigh, back, s.signal)
     del thigh, back
     if not np.any(prepared.thigh_wear):
         raise InsufficientWearError(f"{thigh_path}: the thigh sensor was never worn (no wear time at all)")
     t_prep = time.perf_counter()
-    model = activity.load_model(s.model_path) if s.model_path else activity.load_default_model()
+    model = (activity.load_model(s.activity.model_path) if s.activity.model_path
+             else activity.load_default_model())
     epochs = activity.classify(prepared, model, s.activity)
     t_cls = time.perf_counter()
     measured = measure_prepared(prepared, epochs, s.walking)
     daily = daily_table(measured, prepared.days, participant_id, thigh_only=not prepared.has_back,
                         settings=s.walking)
-    qc = _qc(prepared, model, s, thigh_path, back_path, participant_id, timezone)
+    qc = _qc(prepared, model, s, thigh_path, back_path, participant_id, epochs)
+    qc["quality_warnings"] = quality_notes(prepared.qc, read_warnings, s)
+    for note in qc["quality_warnings"]:
+        warnings.warn(f"{participant_id}: {note}", QualityWarning, stacklevel=2)
     qc["timing_s"] = {"open": t_read - t0, "read_and_prepare": t_prep - t_read, "classify": t_cls - t_prep,
                       "walking": time.perf_counter() - t_cls}
     out = Path(out_dir)
@@ -113,28 +116,52 @@ def process_one(
     return result
 
 
-def _prepare(signal: Any, thigh: Any, back: Any, s: PipelineSettings, timezone: str) -> Any:
-    return signal.prepare(thigh, back, dataclasses.replace(s.signal, timezone=timezone))
+def _qc(prepared: Any, model: Any, s: StudySettings, thigh_path: Any, back_path: Any,
+        pid: str, epochs: pd.DataFrame) -> dict[str, Any]:
+    from walkback.activity import epoch_info
 
-
-def _qc(prepared: Any, model: Any, s: PipelineSettings, thigh_path: Any, back_path: Any,
-        pid: str, timezone: str) -> dict[str, Any]:
     fs = prepared.fs_hz
     return {
         "participant_id": str(pid),
         "walkback_version": __version__,
         "files": {"thigh": str(thigh_path), "back": "" if back_path is None else str(back_path)},
-        "timezone": timezone,
+        "timezone": s.signal.timezone,
+        "timezone_source": s.source_of("signal.timezone"),
         "mode": "thigh+back" if prepared.has_back else "thigh-only",
         "model": {"name": getattr(model, "name", ""), "sha256": getattr(model, "sha256", "")},
+        "epochs": epoch_info(epochs).to_dict(),
         "signal": prepared.qc,
         "wear_h": {"thigh": float(np.count_nonzero(prepared.thigh_wear) / fs / 3600),
                    "back": float(np.count_nonzero(prepared.back_wear) / fs / 3600)
                    if prepared.back_wear is not None else 0.0},
-        "settings": {"signal": to_mapping(dataclasses.replace(s.signal, timezone=timezone)),
-                     "activity": to_mapping(s.activity), "walking": to_mapping(s.walking),
-                     "model_path": s.model_path},
+        "settings": s.to_dict(PIPELINE_STAGES),
+        "settings_sources": s.sources_dict(PIPELINE_STAGES),
     }
+
+
+def quality_notes(signal_qc: dict[str, Any], read_warnings: dict[str, list[str]],
+                  s: StudySettings) -> list[str]:
+    """Where the recording's quality reduced what the pipeline could do (for qc.json and a
+    :class:`~walkback.errors.QualityWarning` each): reader warnings, a calibration that could not be
+    applied, an orientation that could not be determined, a back sensor dropped for want of sync."""
+    notes = [f"{name} file: {w}" for name, ws in read_warnings.items() for w in ws]
+    for sensor in ("thigh", "back"):
+        q = signal_qc.get(sensor) or {}
+        if not q.get("used"):
+            continue
+        cal = q.get("calibration") or {}
+        if s.signal.calibrate and not cal.get("ok", True):
+            notes.append(f"{sensor} sensor: autocalibration not applied ({cal.get('reason', '?')}); "
+                         "the device's own scale is used")
+        ori = q.get("orientation") or {}
+        if s.signal.orientation == "auto" and "undetermined" in (ori.get("long_axis_evidence"),
+                                                                 ori.get("skin_axis_evidence")):
+            notes.append(f"{sensor} sensor: orientation could not be determined from the data; "
+                         "axes partly as recorded")
+    sync = signal_qc.get("sync") or {}
+    if (signal_qc.get("back") or {}).get("present") and not sync.get("ok", False):
+        notes.append(f"back sensor not used: {sync.get('error', 'could not be synchronised')}")
+    return notes
 
 
 def _jsonable(v: Any) -> Any:
@@ -154,11 +181,3 @@ def _jsonable(v: Any) -> Any:
     if isinstance(v, Path):
         return str(v)
     return v
-
-
-def load_pipeline_settings(path: str | Path) -> PipelineSettings:
-    """:class:`PipelineSettings` from a TOML file (tables ``[signal]``, ``[activity]``, ``[walking]``
-    and the key ``model_path``; unknown keys rejected)."""
-    from walkback.settings import from_mapping, load_toml
-
-    return from_mapping(PipelineSettings, load_toml(path), where=str(path))

@@ -1,6 +1,6 @@
 """Test helpers for the batch runner: small real .cwa cohorts and a light one-participant task.
 
-``light_task`` has the signature of :func:`walkback.walking.process_one` and writes the same three
+``light_task`` has the signature of :func:`walkback.pipeline.process_one` and writes the same three
 files (``daily.csv``, ``epochs.parquet``, ``qc.json``) from the real ``.cwa`` inputs via
 :func:`walkback.io.read`, with a crude rule-based classifier, so the runner's mechanics (atomic
 commit, skipping, failures, collation, Dask) can be tested in seconds. ``WALKBACK_TEST_DELAY_S``
@@ -36,7 +36,8 @@ class LightSettings:
 
 def light_task(thigh_path, back_path=None, *, participant_id, out_dir, timezone="Europe/Oslo",
                settings=None):
-    settings = settings or LightSettings()
+    # the CLI hands every task the run's StudySettings; light_task has its own
+    settings = settings if isinstance(settings, LightSettings) else LightSettings()
     thigh = read(thigh_path, timezone=timezone)
     back = read(back_path, timezone=timezone) if back_path else None
     if back is not None and (back.time_ns[0] > thigh.time_ns[-1] or

@@ -48,9 +48,9 @@ def test_simulated_participants_process_then_analyze(tmp_path):
     # the 6-h recordings are partial days, which the study's full-day analysis leaves out by
     # default: this cohort's config keeps them
     config = tmp_path / "study.toml"
-    config.write_text("[exposure]\ndrop_partial_days = false\n")
+    config.write_text("[cohort.exposure]\ndrop_partial_days = false\n")
     assert main(["analyze", "--days", str(run / "cohort_days.parquet"), "--participants",
-                 str(tmp_path / "participants.csv"), "--config", str(config),
+                 str(tmp_path / "participants.csv"), "--settings", str(config),
                  "--out", str(results)]) == 0
 
     flow = pd.read_csv(results / "flow.csv")

@@ -88,7 +88,7 @@ def test_output_files_and_columns(outdir, results):
     assert sens.rr.notna().all()
     prov = json.loads((outdir / "provenance.json").read_text())
     assert prov["input_checksums_sha256"] == {"days.csv": "abc"}
-    assert prov["config"]["models"]["stata_small_sample"] is True
+    assert prov["settings"]["cohort"]["models"]["stata_small_sample"] is True
     assert {"walkback_version", "time_of_run_utc"} <= set(prov)
     ad = pd.read_csv(outdir / "analysis_data.csv")
     assert len(ad) == prov["n_included"] and ad.participant_id.is_unique

@@ -1,4 +1,4 @@
-"""The cohort commands end to end: simulate-cohort, analyze (long and HUNT layouts), demo, errors."""
+"""The cohort commands end to end: simulate cohort, analyze (long and HUNT layouts), demo, errors."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ N = 1200
 @pytest.fixture(scope="module")
 def long_files(tmp_path_factory):
     out = tmp_path_factory.mktemp("sim") / "long"
-    assert main(["simulate-cohort", "--n", str(N), "--seed", "4", "--out", str(out)]) == 0
+    assert main(["simulate", "cohort", "--n", str(N), "--seed", "4", "--out", str(out)]) == 0
     return out
 
 
@@ -28,12 +28,12 @@ def long_result(long_files):
 def test_analyze_long_and_hunt_layouts_agree(long_result, tmp_path, capsys):
     a = long_result[0]
     hunt = tmp_path / "hunt"
-    assert main(["simulate-cohort", "--n", str(N), "--seed", "4", "--out", str(hunt),
+    assert main(["simulate", "cohort", "--n", str(N), "--seed", "4", "--out", str(hunt),
                  "--layout", "hunt"]) == 0
     assert "LyTmD1_NT4ActMX" in (hunt / "days.csv").read_text().splitlines()[0]
     b = tmp_path / "b"
     assert main(["analyze", "--days", str(hunt / "days.csv"), "--participants",
-                 str(hunt / "participants.csv"), "--config",
+                 str(hunt / "participants.csv"), "--settings",
                  str(hunt / "cohort-config-hunt.toml"), "--out", str(b)]) == 0
     text = capsys.readouterr().out
     assert "1 (reference)" in text and "multi-adjusted RR" in text and str(b) in text
@@ -89,10 +89,10 @@ def test_failure_while_writing_keeps_previous_output(long_result, tmp_path, monk
 
 def test_non_convergence_gives_one_message_and_no_output(long_files, tmp_path, capsys):
     cfg = tmp_path / "cohort.toml"
-    cfg.write_text("[models]\nmax_iter = 2\n")
+    cfg.write_text("[cohort.models]\nmax_iter = 2\n")
     out = tmp_path / "out"
     code = main(["analyze", "--days", str(long_files / "days.csv"), "--participants",
-                 str(long_files / "participants.csv"), "--config", str(cfg), "--out", str(out)])
+                 str(long_files / "participants.csv"), "--settings", str(cfg), "--out", str(out)])
     err = capsys.readouterr().err.strip().splitlines()
     assert code == 2 and len(err) == 1
     assert "quartile/volume/age" in err[0] and "did not converge in 2 iterations" in err[0]

@@ -6,14 +6,15 @@ from pathlib import Path
 
 import pytest
 
-from walkback.cohort.config import CohortSettings, ModelSettings, load_settings
+from walkback.cohort.config import CohortSettings, ModelSettings
 from walkback.errors import SettingsError
+from walkback.study_settings import load_study_settings
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 
 
 def test_defaults_are_the_study():
-    s = load_settings(None)
+    s = load_study_settings(None).cohort
     assert s.exposure.met_weights == (2.8, 3.8, 4.8)
     assert s.exposure.min_age_years == 20
     m = s.models
@@ -26,45 +27,50 @@ def test_defaults_are_the_study():
     assert s.codes.smoking_former == (1, 4)
 
 
-def test_load_toml_top_level_and_cohort_table(tmp_path):
-    p = tmp_path / "c.toml"
-    p.write_text('layout = "long"\n[exposure]\nmet_weights = [3.0, 4.0, 5.0]\n')
-    s = load_settings(p)
-    assert s.layout == "long" and s.exposure.met_weights == (3.0, 4.0, 5.0)
+def test_load_cohort_table_and_the_deprecated_top_level(tmp_path):
     q = tmp_path / "d.toml"
     q.write_text('[cohort]\nlayout = "wide"\n[cohort.models]\ncovariates = ["age_years"]\n')
-    s = load_settings(q)
+    s = load_study_settings(q).cohort
     assert s.layout == "wide" and s.models.covariates == ("age_years",)
+    p = tmp_path / "c.toml"  # an older cohort config: its keys at the top level
+    p.write_text('layout = "long"\n[exposure]\nmet_weights = [3.0, 4.0, 5.0]\n')
+    with pytest.warns(DeprecationWarning, match=r"under a \[cohort\] table"):
+        s = load_study_settings(p).cohort
+    assert s.layout == "long" and s.exposure.met_weights == (3.0, 4.0, 5.0)
 
 
 def test_unknown_key_is_rejected_with_its_name(tmp_path):
     p = tmp_path / "c.toml"
-    p.write_text("[exposure]\nmet_weight = [3.0, 4.0, 5.0]\n")
-    with pytest.raises(SettingsError, match="met_weight"):
-        load_settings(p)
+    p.write_text("[cohort.exposure]\nmet_weight = [3.0, 4.0, 5.0]\n")
+    with pytest.raises(SettingsError, match=r"c.toml \[cohort.exposure\]: unknown.*met_weight"):
+        load_study_settings(p)
 
 
 @pytest.mark.parametrize(
     "text",
     [
-        'layout = "diagonal"\n',
-        "[exposure]\nmet_weights = [3.0, 4.0]\n",
-        "[codes]\nsex_female = 1\nsex_male = 1\n",
-        "[models]\nspline_percentiles = [50.0, 10.0, 90.0]\n",
-        '[models]\nage_covariates = ["age65"]\n',
-        '[wide.patterns]\nlying_s = "LyTm_NT4ActMX"\n',
-        '[columns_days]\nA = "lying_s"\nB = "lying_s"\n',
+        '[cohort]\nlayout = "diagonal"\n',
+        "[cohort.exposure]\nmet_weights = [3.0, 4.0]\n",
+        '[cohort.exposure]\nmet_weights = [3.0, "4", 5.0]\n',
+        "[cohort.codes]\nsex_female = 1\nsex_male = 1\n",
+        "[cohort.codes]\nsex_female = 1.5\n",
+        "[cohort.models]\nspline_percentiles = [50.0, 10.0, 90.0]\n",
+        '[cohort.models]\nage_covariates = ["age65"]\n',
+        '[cohort.models]\nstata_small_sample = "yes"\n',
+        '[cohort.wide.patterns]\nlying_s = "LyTm_NT4ActMX"\n',
+        '[cohort.columns_days]\nA = "lying_s"\nB = "lying_s"\n',
+        '[cohort.columns_days]\nA = 3\n',
     ],
 )
 def test_bad_values_are_settings_errors(tmp_path, text):
     p = tmp_path / "c.toml"
     p.write_text(text)
-    with pytest.raises(SettingsError):
-        load_settings(p)
+    with pytest.raises(SettingsError, match=r"c.toml \[cohort"):
+        load_study_settings(p)
 
 
 def test_hunt_example_config_loads_and_maps_every_hunt_name():
-    s = load_settings(DOCS / "cohort-config-hunt.toml")
+    s = load_study_settings(DOCS / "cohort-config-hunt.toml").cohort
     assert s.layout == "wide"
     assert s.wide.id_column == "PID_114165"
     assert s.wide.patterns["walking_s"] == "WalkTmD{day}_NT4ActMX"
@@ -91,4 +97,4 @@ def test_hunt_docs_file_is_the_generated_config():
     from walkback.cohort.config import hunt_config_toml, hunt_settings
 
     assert (DOCS / "cohort-config-hunt.toml").read_text() == hunt_config_toml()
-    assert load_settings(DOCS / "cohort-config-hunt.toml") == hunt_settings()
+    assert load_study_settings(DOCS / "cohort-config-hunt.toml").cohort == hunt_settings()

@@ -6,11 +6,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from walkback.cohort.config import CohortSettings, hunt_settings, load_settings
+from walkback.cohort.config import CohortSettings, hunt_settings
 from walkback.cohort.schema import DAY_ACTIVITY_COLUMNS
 from walkback.cohort.tables import load_inputs, read_table
 from walkback.errors import InputDataError, ReadError, UnsupportedFormatError
 from walkback.simulate.cohort import simulate_cohort, write_cohort
+from walkback.study_settings import load_study_settings
 
 
 def _day(pid: str, day: int, walk: float = 6000.0) -> dict:
@@ -82,7 +83,7 @@ def test_hunt_wide_layout_equals_long_layout(tmp_path):
     long_p = write_cohort(sim, tmp_path / "long", "long")
     hunt_p = write_cohort(sim, tmp_path / "hunt", "hunt")
     a = load_inputs(long_p["days"], long_p["participants"])
-    b = load_inputs(hunt_p["days"], hunt_p["participants"], load_settings(hunt_p["config"]))
+    b = load_inputs(hunt_p["days"], hunt_p["participants"], load_study_settings(hunt_p["config"]).cohort)
     pd.testing.assert_frame_equal(a.days, b.days)
     pd.testing.assert_frame_equal(a.participants, b.participants)
     assert "LyTmD1_NT4ActMX" in pd.read_csv(hunt_p["days"], nrows=1).columns
@@ -219,7 +220,7 @@ def test_wide_missing_day_column_suggests(tmp_path):
     wide = pd.read_csv(p["days"]).rename(columns={"SitTmD4_NT4ActMX": "SitTmD4_NT4ActM"})
     wide.to_csv(p["days"], index=False)
     with pytest.raises(InputDataError, match=r"missing column 'SitTmD4_NT4ActMX'.*'SitTmD4_NT4ActM'"):
-        load_inputs(p["days"], p["participants"], load_settings(p["config"]))
+        load_inputs(p["days"], p["participants"], load_study_settings(p["config"]).cohort)
 
 
 def test_all_activity_columns_present(frames):

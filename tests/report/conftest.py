@@ -31,7 +31,7 @@ def participant_dir(tmp_path_factory) -> Path:
 def analyze_dir(tmp_path_factory) -> Path:
     """A real `walkback analyze` output folder from a small simulated cohort."""
     root = tmp_path_factory.mktemp("cohort")
-    assert walkback(["simulate-cohort", "--n", "3000", "--seed", "3", "--out",
+    assert walkback(["simulate", "cohort", "--n", "3000", "--seed", "3", "--out",
                      str(root / "sim")]) == 0
     assert walkback(["analyze", "--days", str(root / "sim" / "days.csv"), "--participants",
                      str(root / "sim" / "participants.csv"), "--out", str(root / "an")]) == 0
@@ -67,7 +67,7 @@ def real_participant_dir(tmp_path_factory) -> Path:
     """A real `walkback process-one` folder of a simulated thigh + back recording: 12 h from
     14:00, so one valid afternoon/evening and one night-only (invalid) day, in ~25 s."""
     root = tmp_path_factory.mktemp("real-participant")
-    assert walkback(["simulate-recording", "--days", "0.5", "--start", "2024-10-21 14:00",
+    assert walkback(["simulate", "recording", "--days", "0.5", "--start", "2024-10-21 14:00",
                      "--seed", "2", "--out", str(root / "rec")]) == 0
     assert walkback(["process-one", "--thigh", str(root / "rec" / "thigh.cwa"), "--back",
                      str(root / "rec" / "back.cwa"), "--id", "S2", "--out",

@@ -7,6 +7,8 @@ import importlib
 import sys
 from pathlib import Path
 
+from walkback._commands._common import add_settings, add_tz, study_settings, tz_arg
+
 _PATTERN_HELP = (
     "file-name pattern relative to DIR: {id} is the participant id, other {name} fields and * ? "
     "[abc] match anything within a folder name, **/ any folders; e.g. '{id}_thigh.cwa' or "
@@ -24,7 +26,7 @@ def register(subparsers) -> None:
     m.add_argument("dir", type=Path, metavar="DIR", help="folder holding the device files")
     m.add_argument("--pattern", required=True, help="thigh file pattern. " + _PATTERN_HELP)
     m.add_argument("--back-pattern", default=None, help="lower-back file pattern (optional)")
-    m.add_argument("--timezone", default="", help="IANA zone written into every row (optional)")
+    add_tz(m, "IANA zone written into every row (optional; rows without one use the run's zone)")
     m.add_argument("--out", type=Path, default=Path("manifest.csv"),
                    help="manifest to write, .csv or .parquet (default: manifest.csv)")
     m.set_defaults(func=_manifest)
@@ -41,16 +43,17 @@ def register(subparsers) -> None:
     p.add_argument("manifest", type=Path, metavar="MANIFEST", help="manifest .csv or .parquet")
     p.add_argument("--out", required=True, type=Path, metavar="DIR", help="output folder")
     p.add_argument("--workers", type=int, default=None,
-                   help="local worker processes (default: as many as cores and memory allow)")
+                   help="local worker processes (default: the settings file's [batch] workers, "
+                   "else as many as cores and memory allow)")
     p.add_argument("--scheduler", default=None, metavar="tcp://HOST:PORT",
                    help="run on this Dask distributed scheduler instead of local processes")
     p.add_argument("--force", action="store_true", help="reprocess everyone")
-    p.add_argument("--tz", default="Europe/Oslo", metavar="ZONE",
-                   help="time zone for rows without one (default Europe/Oslo)")
-    p.add_argument("--settings", type=Path, default=None, help="pipeline settings TOML")
+    add_tz(p, "time zone for manifest rows without one (default: the settings file's [signal] "
+              "timezone, else Europe/Oslo)")
+    add_settings(p)
     p.add_argument("--memory-per-worker-gb", type=float, default=None,
                    help="peak memory of one participant in GB, caps local workers (default: "
-                   "estimated from the largest input files, at least 1.5)")
+                   "the settings file's, else estimated from the largest input files)")
     p.add_argument("--no-progress", action="store_true", help="no progress display")
     p.add_argument("--task", default=None, help=argparse.SUPPRESS)  # module:function, for tests
     p.set_defaults(func=_process)
@@ -59,7 +62,7 @@ def register(subparsers) -> None:
 def _manifest(args: argparse.Namespace) -> int:
     from walkback.batch import build_manifest, write_manifest
 
-    entries = build_manifest(args.dir, args.pattern, args.back_pattern, timezone=args.timezone)
+    entries = build_manifest(args.dir, args.pattern, args.back_pattern, timezone=tz_arg(args) or "")
     write_manifest(entries, args.out)
     n_back = sum(bool(e.back_path) for e in entries)
     print(f"wrote {args.out}: {len(entries)} participant(s), {n_back} with a back file")
@@ -70,13 +73,13 @@ def _process(args: argparse.Namespace) -> int:
     from walkback.batch import run_batch
 
     task = _load_task(args.task) if args.task else None
-    settings = _load_settings(args.settings) if args.settings else None
-    summary = run_batch(
-        args.manifest, args.out, task=task, settings=settings, workers=args.workers,
-        scheduler=args.scheduler, force=args.force, timezone=args.tz,
-        memory_per_worker_gb=args.memory_per_worker_gb,
-        progress=not args.no_progress,
-    )
+    tz = tz_arg(args)
+    settings = study_settings(args, {
+        "signal.timezone": ("--tz", tz), "batch.workers": ("--workers", args.workers),
+        "batch.scheduler": ("--scheduler", args.scheduler),
+        "batch.memory_per_worker_gb": ("--memory-per-worker-gb", args.memory_per_worker_gb)})
+    summary = run_batch(args.manifest, args.out, task=task, settings=settings, force=args.force,
+                        progress=not args.no_progress)
     print(summary.summary())
     if summary.failed:
         print(f"{summary.failed} of {summary.total} participant(s) failed", file=sys.stderr)
@@ -91,10 +94,3 @@ def _load_task(spec: str):
         return getattr(importlib.import_module(module), name)
     except (ImportError, AttributeError) as exc:
         raise SettingsError(f"--task {spec!r}: cannot import ({exc})") from exc
-
-
-def _load_settings(path: Path):
-    from walkback.settings import from_mapping, load_toml
-    from walkback.walking import PipelineSettings
-
-    return from_mapping(PipelineSettings, load_toml(path), where=str(path))

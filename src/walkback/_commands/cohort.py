@@ -1,9 +1,11 @@
-"""``walkback analyze`` and ``walkback simulate-cohort``: the cohort analysis from the command line."""
+"""``walkback analyze``: the cohort analysis from the command line."""
 
 from __future__ import annotations
 
 import argparse
 from pathlib import Path
+
+from walkback._commands._common import add_settings, deprecated
 
 
 def register(subparsers) -> None:
@@ -12,66 +14,44 @@ def register(subparsers) -> None:
         help="run the HUNT walking / low back pain analysis on a day table and a participant table",
         description="Reads the day table (long or wide) and the participant table (CSV, Parquet or "
         "Stata .dta), builds the analytic sample, fits every model of the study and writes the "
-        "fixed set of output files (see docs/cohort-outputs.md) into --out, atomically.",
+        "fixed set of output files (see docs/cohort-outputs.md) into --out, atomically. The "
+        "[cohort] table of the --settings file maps column names, codes and models.",
     )
     p.add_argument("--days", required=True, type=Path, help="per-day activity table")
     p.add_argument("--participants", required=True, type=Path, help="participant table")
-    p.add_argument("--config", type=Path, default=None,
-                   help="cohort TOML config (column mapping, codes, models); default: canonical")
+    add_settings(p)
+    p.add_argument("--config", type=Path, default=None, help=argparse.SUPPRESS)  # deprecated
     p.add_argument("--out", required=True, type=Path, help="output directory (replaced whole)")
     p.set_defaults(func=_analyze)
 
-    s = subparsers.add_parser(
-        "simulate-cohort",
-        help="write a synthetic cohort (day table + participant table) with known risk ratios",
-    )
-    s.add_argument("--n", type=int, default=11194, help="participants (default 11,194)")
-    s.add_argument("--seed", type=int, default=0, help="random seed")
-    s.add_argument("--out", required=True, type=Path, help="output directory")
-    s.add_argument("--layout", choices=("long", "hunt"), default="long",
-                   help="long canonical tables, or HUNT's wide layout and variable names")
-    s.set_defaults(func=_simulate)
 
-
-def run_analysis(days: Path, participants: Path, config: Path | None, out: Path):
-    """Load, analyse and write; returns the ``CohortResults``."""
+def run_analysis(days: Path, participants: Path, settings_path: Path | None, out: Path):
+    """Load, analyse and write; returns the ``CohortResults``. ``settings_path`` is a study
+    settings file (its ``[cohort]`` table) or None for the defaults."""
     from walkback.cohort.analyze import analyze
-    from walkback.cohort.config import load_settings
     from walkback.cohort.tables import load_inputs
+    from walkback.study_settings import load_study_settings
 
-    settings = load_settings(config)
-    inputs = load_inputs(days, participants, settings)
-    results = analyze(inputs, settings)
+    study = load_study_settings(settings_path)
+    inputs = load_inputs(days, participants, study.cohort)
+    results = analyze(inputs, study.cohort)
+    results.provenance["settings_file"] = "" if settings_path is None else str(settings_path)
+    results.provenance["settings_sources"] = study.sources_dict()
     results.to_dir(out)
     return results
 
 
 def _analyze(args: argparse.Namespace) -> int:
-    results = run_analysis(args.days, args.participants, args.config, args.out)
+    settings = args.settings
+    if args.config is not None:
+        deprecated("'walkback analyze --config'", "--settings")
+        if settings is not None:
+            from walkback.errors import SettingsError
+
+            raise SettingsError("give --settings or the deprecated --config, not both")
+        settings = args.config
+    results = run_analysis(args.days, args.participants, settings, args.out)
     print(results.summary())
     print(f"\nwrote {args.out}/ (quartile_models.csv, spline_*.csv, joint_models.csv, figures, "
           "analysis_data.csv, models.json, provenance.json, ...)")
-    return 0
-
-
-def simulate_to(out: Path, n: int, seed: int, layout: str) -> dict[str, Path]:
-    """Write a simulated cohort into ``out``; returns the paths by role (days, participants, ...)."""
-    from walkback.simulate.cohort import simulate_cohort, write_cohort
-
-    if n < 10:
-        from walkback.errors import SettingsError
-
-        raise SettingsError(f"--n must be at least 10, got {n}")
-    return write_cohort(simulate_cohort(n=n, seed=seed), out, layout=layout)
-
-
-def _simulate(args: argparse.Namespace) -> int:
-    paths = simulate_to(args.out, args.n, args.seed, args.layout)
-    print(f"simulated cohort (about {args.n} participants in the analytic sample, seed "
-          f"{args.seed}, layout {args.layout}):")
-    for role, path in paths.items():
-        print(f"  {role}: {path}")
-    if "config" in paths:
-        print(f"analyse with: walkback analyze --days {paths['days']} --participants "
-              f"{paths['participants']} --config {paths['config']} --out OUT")
     return 0

@@ -54,11 +54,12 @@ def _demo(args: argparse.Namespace) -> int:
 
 
 def _cohort_part(out: Path, n: int, seed: int) -> Path:
-    from walkback._commands.cohort import run_analysis, simulate_to
+    from walkback._commands.cohort import run_analysis
+    from walkback._commands.simulate import simulate_cohort_to
     from walkback.simulate.cohort import TrueRisk
 
     data_dir, analysis_dir = out / "cohort-data", out / "cohort-analysis"
-    paths = simulate_to(data_dir, n, seed, "long")
+    paths = simulate_cohort_to(data_dir, n, seed, "long")
     results = run_analysis(paths["days"], paths["participants"], None, analysis_dir)
     p = results.provenance
     print("== 1. Cohort: simulated HUNT-like cohort -> Poisson risk ratios of chronic low back pain")
@@ -78,8 +79,8 @@ def _cohort_part(out: Path, n: int, seed: int) -> Path:
 def _participant_part(out: Path, days: float, seed: int) -> Path:
     import pandas as pd
 
+    from walkback.pipeline import process_one
     from walkback.simulate.recording import simulate_recording, write_recording
-    from walkback.walking import process_one
 
     rec_dir, result_dir = out / "participant-recording", out / "participant"
     print(f"\n== 2. One participant: {days:g} simulated days of thigh + back AX3 files "

@@ -8,6 +8,8 @@ import json
 from datetime import UTC, datetime
 from pathlib import Path
 
+from walkback._commands._common import add_settings, add_tz, study_settings, tz_arg
+
 
 def register(subparsers) -> None:
     p = subparsers.add_parser(
@@ -15,9 +17,9 @@ def register(subparsers) -> None:
         help="describe a device or CSV recording: header, duration, rates, gaps, rejected blocks",
     )
     p.add_argument("file", type=Path, help=".cwa, .gt3x, GENEActiv .bin or CSV file")
-    p.add_argument("--timezone", default=None,
-                   help="IANA zone of the device clock (default: Europe/Oslo for Axivity and "
-                        "GENEActiv without a header zone; UTC for CSV)")
+    add_tz(p, "IANA zone of the device clock (default: the settings file's [signal] timezone, "
+              "else Europe/Oslo for Axivity and GENEActiv without a header zone, UTC for CSV)")
+    add_settings(p)
     p.add_argument("--max-rows", type=int, default=10, help="gaps / rejected blocks listed")
     p.add_argument("--json", action="store_true", help="print RecordingInfo as JSON instead")
     p.set_defaults(func=_info)
@@ -79,14 +81,19 @@ def _info(args: argparse.Namespace) -> int:
     from walkback.io import read, read_harth_csv, sniff
     from walkback.io.csvfiles import HARTH_COLUMNS
 
+    tz = tz_arg(args)
+    if tz is None and args.settings is not None:
+        s = study_settings(args)
+        if s.source_of("signal.timezone") != "default":
+            tz = s.signal.timezone
     recs = {}
     if sniff(args.file) == "csv":
         import pandas as pd
 
         if set(HARTH_COLUMNS) <= set(pd.read_csv(args.file, nrows=0).columns):
-            recs = read_harth_csv(args.file, timezone=args.timezone or "UTC")
+            recs = read_harth_csv(args.file, timezone=tz or "UTC")
     if not recs:
-        recs = {"": read(args.file, timezone=args.timezone)}
+        recs = {"": read(args.file, timezone=tz)}
     for name, rec in recs.items():
         if args.json:
             import dataclasses

@@ -1,9 +1,11 @@
-"""``walkback process-one`` and ``walkback simulate-recording``."""
+"""``walkback process-one``: one participant's files -> daily table, epochs, QC."""
 
 from __future__ import annotations
 
 import argparse
 from pathlib import Path
+
+from walkback._commands._common import add_settings, add_tz, study_settings, tz_arg
 
 
 def register(subparsers) -> None:
@@ -18,49 +20,17 @@ def register(subparsers) -> None:
     p.add_argument("--back", type=Path, default=None, metavar="FILE", help="lower-back sensor file")
     p.add_argument("--id", required=True, dest="participant_id", help="participant identifier")
     p.add_argument("--out", required=True, type=Path, metavar="DIR", help="output folder")
-    p.add_argument("--tz", default="Europe/Oslo", metavar="ZONE",
-                   help="IANA time zone of the device clocks and calendar days (default Europe/Oslo)")
-    p.add_argument("--settings", type=Path, default=None, metavar="TOML", help="pipeline settings TOML")
+    add_tz(p, "IANA time zone of the device clocks and calendar days (default: the settings "
+              "file's [signal] timezone, else Europe/Oslo)")
+    add_settings(p)
     p.set_defaults(func=_process_one)
-
-    s = subparsers.add_parser(
-        "simulate-recording",
-        help="simulate a thigh + back recording stitched from real labelled segments, with truth",
-        description="Writes DIR/thigh.cwa and DIR/back.cwa (AX3, 100 Hz), DIR/truth_epochs.parquet "
-        "and DIR/truth_daily.csv. The thigh signal is stitched from real SELFBACK snippets (shipped "
-        "library, or --source); the back signal is synthesised from the posture.",
-    )
-    s.add_argument("--days", type=float, default=7.0, help="days to simulate (default 7)")
-    s.add_argument("--out", required=True, type=Path, metavar="DIR", help="output folder")
-    s.add_argument("--source", type=Path, default=None, metavar="DIR",
-                   help="SELFBACK-layout folder (<activity>/<subject>.csv.gz) for more variety")
-    s.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
-    s.add_argument("--start", default="2024-10-21 10:00", help="local start time (default a Monday 10:00)")
-    s.add_argument("--tz", default="Europe/Oslo", metavar="ZONE", help="IANA time zone")
-    s.add_argument("--clock-offset-s", type=float, default=0.0, help="back clock offset, s")
-    s.add_argument("--clock-drift-ppm", type=float, default=0.0, help="back clock drift, ppm")
-    s.set_defaults(func=_simulate)
 
 
 def _process_one(args: argparse.Namespace) -> int:
-    from walkback.walking import process_one
-    from walkback.walking.pipeline import load_pipeline_settings
+    from walkback.pipeline import process_one
 
-    settings = load_pipeline_settings(args.settings) if args.settings else None
+    settings = study_settings(args, {"signal.timezone": ("--tz", tz_arg(args))})
     res = process_one(args.thigh, args.back, participant_id=args.participant_id, out_dir=args.out,
-                      timezone=args.tz, settings=settings)
+                      settings=settings)
     print(res.summary())
-    return 0
-
-
-def _simulate(args: argparse.Namespace) -> int:
-    from walkback.simulate.recording import simulate_recording, write_recording
-
-    sim = simulate_recording(days=args.days, seed=args.seed, source=args.source, start=args.start,
-                             timezone=args.tz, back_clock_offset_s=args.clock_offset_s,
-                             back_clock_drift_ppm=args.clock_drift_ppm)
-    out = write_recording(sim, args.out)
-    d = sim.truth_daily
-    print(f"simulated {args.days:g} days -> {out}: true walking "
-          f"{d['walking_s'].sum() / 60 / len(d):.1f} min/day over {len(d)} calendar days")
     return 0

@@ -1,6 +1,6 @@
 """Cohort-scale processing: resumable batch runs, locally or on a Dask cluster.
 
-A thin layer over the one-participant pipeline (:func:`walkback.walking.process_one`):
+A thin layer over the one-participant pipeline (:func:`walkback.pipeline.process_one`):
 
 * :func:`read_manifest` / :func:`build_manifest` — which files belong to whom;
 * :func:`run_batch` — process everyone into ``out_dir/participants/<id>/`` (atomically, skipping
@@ -10,16 +10,26 @@ A thin layer over the one-participant pipeline (:func:`walkback.walking.process_
 See ``docs/cluster.md`` for running on Slurm, Kubernetes or a hand-started Dask cluster.
 """
 
-from walkback.batch.manifest import Entry, read_manifest, validate_manifest, write_manifest
-from walkback.batch.pattern import build_manifest
-from walkback.batch.runner import BatchSummary, run_batch
+import importlib
 
-__all__ = [
-    "BatchSummary",
-    "Entry",
-    "build_manifest",
-    "read_manifest",
-    "run_batch",
-    "validate_manifest",
-    "write_manifest",
-]
+#: Names load on first use: reading the batch settings (a study file) imports nothing heavy, and
+#: :mod:`walkback.study_settings` can import :mod:`walkback.batch.settings` without a cycle.
+_LAZY = {
+    "BatchSettings": "walkback.batch.settings",
+    "BatchSummary": "walkback.batch.runner",
+    "Entry": "walkback.batch.manifest",
+    "build_manifest": "walkback.batch.pattern",
+    "read_manifest": "walkback.batch.manifest",
+    "run_batch": "walkback.batch.runner",
+    "validate_manifest": "walkback.batch.manifest",
+    "write_manifest": "walkback.batch.manifest",
+}
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'walkback.batch' has no attribute {name!r}")
+
+
+__all__ = sorted(_LAZY)

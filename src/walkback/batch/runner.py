@@ -38,8 +38,10 @@ from walkback.batch.fingerprint import FileStamp, fingerprint, settings_sha256, 
 from walkback.batch.manifest import Entry, read_manifest
 from walkback.batch.progress import Progress
 from walkback.batch.worker import Job, read_done, task_name
+from walkback.definitions import DEFAULT_TIMEZONE
 from walkback.errors import WalkbackError
 from walkback.settings import to_mapping
+from walkback.study_settings import PIPELINE_STAGES, StudySettings
 
 __all__ = ["BatchSummary", "run_batch"]
 
@@ -95,7 +97,7 @@ def run_batch(
     workers: int | None = None,
     scheduler: str | None = None,
     force: bool = False,
-    timezone: str = "Europe/Oslo",
+    timezone: str | None = None,
     memory_per_worker_gb: float | None = None,
     progress: bool = True,
 ) -> BatchSummary:
@@ -104,12 +106,17 @@ def run_batch(
     ``task`` is the one-participant function, called as ``task(thigh_path, back_path,
     participant_id=, out_dir=, timezone=, settings=)`` and expected to write ``daily.csv``,
     ``epochs.parquet`` and ``qc.json`` into ``out_dir``; default
-    :func:`walkback.walking.process_one` with ``settings`` (default its default settings).
-    ``timezone`` is used for participants whose manifest row names none. Participants whose
-    fingerprint is unchanged are skipped unless ``force``. ``workers`` local processes (default:
+    :func:`walkback.pipeline.process_one` with ``settings`` (a
+    :class:`~walkback.study_settings.StudySettings`, default its defaults).
+
+    Precedence, for every value both can set: these arguments (the command line's flags) >
+    ``settings`` (the study file) > built-in defaults. The time zone of a participant is its
+    manifest row's, else ``timezone``, else ``settings.signal.timezone``; ``workers``,
+    ``scheduler`` and ``memory_per_worker_gb`` default to ``settings.batch``'s. Participants whose
+    fingerprint is unchanged are skipped unless ``force``. ``workers`` local processes (0 / None:
     as many as cores and memory allow) or, with ``scheduler``, a Dask cluster's workers.
-    ``memory_per_worker_gb``: one participant's peak memory; default estimated from the largest
-    participant's input size (:func:`walkback.batch.executors.estimate_peak_gb`, at least 1.0).
+    ``memory_per_worker_gb``: one participant's peak memory (0 / None: estimated from the largest
+    participant's input size, :func:`walkback.batch.executors.estimate_peak_gb`, at least 1.0).
     """
     t0 = time.perf_counter()
     entries = list(manifest) if not isinstance(manifest, str | Path) else read_manifest(manifest)
@@ -117,6 +124,13 @@ def run_batch(
     pdir = out / "participants"
     pdir.mkdir(parents=True, exist_ok=True)
     task, settings = _resolve_task(task, settings)
+    batch = getattr(settings, "batch", None)
+    if batch is not None:  # a StudySettings: its [batch] table fills what the caller left unset
+        workers = workers if workers is not None else (batch.workers or None)
+        scheduler = scheduler if scheduler is not None else (batch.scheduler or None)
+        if memory_per_worker_gb is None:
+            memory_per_worker_gb = batch.memory_per_worker_gb or None
+    default_tz, default_src = _default_zone(settings, timezone)
     run_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ-") + uuid.uuid4().hex[:6]
     with _lock(out), _log_file(out / "walkback.log"):
         _clean_stale(out, pdir)
@@ -126,7 +140,7 @@ def run_batch(
             "settings_sha": settings_sha256(settings_map), "model_sha": model_sha256(settings),
             "version": walkback.__version__, "run_id": run_id, "force": force,
         }
-        jobs, unchanged = _plan(entries, pdir, common, timezone)
+        jobs, unchanged = _plan(entries, pdir, common, default_tz, default_src)
         if memory_per_worker_gb is None and not scheduler:
             memory_per_worker_gb = estimate_peak_gb(jobs)
         n = choose_workers(workers, len(jobs), memory_per_worker_gb or 1.0) if not scheduler else 0
@@ -142,7 +156,8 @@ def run_batch(
             bugs=counts["bug"], workers=n, elapsed_s=time.perf_counter() - t0,
             errors=tuple(errors.values()), executor=executor,
         )
-        _write_run_record(out, summary, run_id, settings_map, common, rows, scheduler)
+        recorded = (settings.to_dict() if isinstance(settings, StudySettings) else settings_map)
+        _write_run_record(out, summary, run_id, recorded, common, rows, scheduler)
         log.info("%s", summary.summary())
     return summary
 
@@ -179,33 +194,63 @@ def _model_paths(mapping: Any, key: str = "") -> list[str]:
 
 
 def _resolve_task(task: Callable[..., Any] | None, settings: Any) -> tuple[Callable[..., Any], Any]:
+    """The task (default :func:`walkback.pipeline.process_one`) and its settings (default the
+    built-in :class:`StudySettings`, as ``walkback process`` without ``--settings`` uses)."""
+    settings = settings if settings is not None else StudySettings()
     if task is not None:
         return task, settings
-    from walkback.walking import PipelineSettings, process_one
+    from walkback.pipeline import process_one
 
-    return process_one, settings if settings is not None else PipelineSettings()
+    return process_one, settings
+
+
+def _default_zone(settings: Any, timezone: str | None) -> tuple[str, str]:
+    """The zone for manifest rows that name none, and where it came from."""
+    if timezone:
+        return timezone, "command line --tz"
+    if isinstance(settings, StudySettings):
+        return settings.signal.timezone, settings.source_of("signal.timezone")
+    return DEFAULT_TIMEZONE, "default"
 
 
 def _settings_mapping(settings: Any) -> Any:
+    """What a run's results depend on: the pipeline stages of a StudySettings (so a change of the
+    [cohort] or [batch] table reprocesses no one), any other dataclass whole."""
+    if isinstance(settings, StudySettings):
+        return settings.to_dict(PIPELINE_STAGES)
     if dataclasses.is_dataclass(settings):
         return to_mapping(settings)
     return settings
 
 
+def _sources(settings: Any) -> dict[str, str]:
+    return settings.sources_dict() if isinstance(settings, StudySettings) else {}
+
+
+def _row_settings(settings: Any, tz: str, source: str) -> Any:
+    """``settings`` with the participant's zone (recorded with its source) for a StudySettings."""
+    if isinstance(settings, StudySettings) and (settings.signal.timezone != tz
+                                                or settings.source_of("signal.timezone") != source):
+        return settings.with_values({"signal.timezone": tz}, source)
+    return settings
+
+
 def _plan(
-    entries: Sequence[Entry], pdir: Path, common: dict[str, Any], default_tz: str
+    entries: Sequence[Entry], pdir: Path, common: dict[str, Any], default_tz: str,
+    default_src: str,
 ) -> tuple[list[Job], list[str]]:
     """Jobs to dispatch, and ids skipped because their cached fingerprint still matches."""
     jobs: list[Job] = []
     unchanged: list[str] = []
     for e in entries:
-        tz = e.timezone or default_tz
+        tz, src = (e.timezone, "manifest row") if e.timezone else (default_tz, default_src)
         prev = read_done(pdir / e.participant_id)
         if prev is not None and not common["force"] and _still_valid(prev, e, tz, common):
             unchanged.append(e.participant_id)
             continue
+        job_common = {**common, "settings": _row_settings(common["settings"], tz, src)}
         jobs.append(Job(participant_id=e.participant_id, thigh_path=e.thigh_path,
-                        back_path=e.back_path, timezone=tz, previous=prev, **common))
+                        back_path=e.back_path, timezone=tz, previous=prev, **job_common))
     return jobs, unchanged
 
 
@@ -270,7 +315,8 @@ def _write_run_record(out: Path, s: BatchSummary, run_id: str, settings_map: Any
     record = {
         "run_id": run_id, "finished_utc": datetime.now(UTC).isoformat(timespec="seconds"),
         "walkback_version": common["version"], "task": task_name(common["task"]),
-        "settings": settings_map, "settings_sha256": common["settings_sha"],
+        "settings": settings_map, "settings_sources": _sources(common["settings"]),
+        "settings_sha256": common["settings_sha"],
         "model_sha256": common["model_sha"], "scheduler": scheduler or "local",
         "workers": s.workers, "total": s.total, "processed": s.processed,
         "unchanged": s.unchanged, "failed": s.failed, "cohort_days_rows": rows,

@@ -187,7 +187,7 @@ def analyze(data, settings=None, *, checksums: dict | None = None) -> CohortResu
         "walkback_version": __version__,
         "time_of_run_utc": datetime.now(UTC).isoformat(timespec="seconds"),
         "input_checksums_sha256": {str(k): v for k, v in (checksums or {}).items()},
-        "config": to_mapping(settings),
+        "settings": {"cohort": to_mapping(settings)},
         "n_included": int(len(df)),
         "cases": int(df[OUTCOME].sum()),
         "n_models": len(fits),

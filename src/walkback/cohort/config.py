@@ -1,19 +1,21 @@
 """Cohort settings: input mapping (names, layout, raw codes), exposure and model settings.
 
-A cohort config is a TOML file read by :func:`load_settings`; with no file the defaults apply
-(canonical column names, long or auto-detected layout, the study's codes and models). Its tables
-map one-to-one onto the frozen dataclasses below, and unknown keys are rejected. The settings may
-sit at the top level of the file or under a ``[cohort]`` table. ``docs/cohort-inputs.md``
-documents every key; ``docs/cohort-config-hunt.toml`` is the complete HUNT example.
+The cohort's settings are the ``[cohort]`` table of the study settings file (read by
+:func:`walkback.study_settings.load_study_settings`, the one loader); with no file the defaults
+apply (canonical column names, long or auto-detected layout, the study's codes and models). Its
+sub-tables (``[cohort.wide]``, ``[cohort.codes]``, ``[cohort.exposure]``, ``[cohort.models]``) map
+one-to-one onto the frozen dataclasses below; unknown keys and wrongly typed values are refused.
+``docs/cohort-inputs.md`` documents every key; ``docs/cohort-config-hunt.toml`` is the complete
+HUNT example.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any
+from typing import Literal
 
-from walkback.settings import from_mapping, load_toml
+from walkback.definitions import MET_BY_PACE
+from walkback.errors import SettingsError
 
 __all__ = [
     "CodeSettings",
@@ -23,7 +25,6 @@ __all__ = [
     "WideLayout",
     "hunt_config_toml",
     "hunt_settings",
-    "load_settings",
 ]
 
 #: HUNT wide-layout column patterns (``{day}`` = day number 1..7), study-spec §1.1.
@@ -113,17 +114,17 @@ class ModelSettings:
     def __post_init__(self) -> None:
         missing = [c for c in self.age_covariates if c not in self.covariates]
         if missing:
-            raise ValueError(f"age_covariates {missing} must also be listed in covariates")
+            raise SettingsError(f"age_covariates {missing} must also be listed in covariates")
         sp = tuple(float(p) for p in self.spline_percentiles)
         if len(sp) != 3 or not 0 < sp[0] < sp[1] < sp[2] < 100:
-            raise ValueError(
+            raise SettingsError(
                 f"spline_percentiles must be 3 increasing values in (0, 100), "
                 f"got {self.spline_percentiles}"
             )
         if self.volume_grid_step_min <= 0 or self.intensity_grid_step_met <= 0:
-            raise ValueError("grid steps must be > 0")
+            raise SettingsError("grid steps must be > 0")
         if self.max_iter < 1 or self.tol <= 0:
-            raise ValueError("max_iter must be >= 1 and tol > 0")
+            raise SettingsError("max_iter must be >= 1 and tol > 0")
 
 
 @dataclass(frozen=True)
@@ -139,15 +140,15 @@ class ExposureSettings:
     mean walking per valid day down. Tables without the column are unaffected.
     """
 
-    met_weights: tuple[float, float, float] = (2.8, 3.8, 4.8)
+    met_weights: tuple[float, float, float] = MET_BY_PACE
     min_age_years: float = 20.0
     drop_partial_days: bool = True
 
     def __post_init__(self) -> None:
         if len(self.met_weights) != 3 or any(float(w) <= 0 for w in self.met_weights):
-            raise ValueError(f"met_weights must be 3 positive numbers, got {self.met_weights}")
+            raise SettingsError(f"met_weights must be 3 positive numbers, got {self.met_weights}")
         if self.min_age_years < 0:
-            raise ValueError(f"min_age_years must be >= 0, got {self.min_age_years}")
+            raise SettingsError(f"min_age_years must be >= 0, got {self.min_age_years}")
 
 
 @dataclass(frozen=True)
@@ -167,9 +168,9 @@ class WideLayout:
     def __post_init__(self) -> None:
         bad = [k for k, v in self.patterns.items() if "{day}" not in v]
         if bad:
-            raise ValueError(f"wide.patterns must contain '{{day}}': {bad}")
+            raise SettingsError(f"wide.patterns must contain '{{day}}': {bad}")
         if not self.day_numbers:
-            raise ValueError("wide.day_numbers must not be empty")
+            raise SettingsError("wide.day_numbers must not be empty")
 
 
 @dataclass(frozen=True)
@@ -215,17 +216,17 @@ class CodeSettings:
 
     def __post_init__(self) -> None:
         if self.sex_female == self.sex_male:
-            raise ValueError("sex_female and sex_male must differ")
+            raise SettingsError("sex_female and sex_male must differ")
         if self.yes == self.no:
-            raise ValueError("yes and no codes must differ")
+            raise SettingsError("yes and no codes must differ")
         if set(self.employed) & set(self.not_employed):
-            raise ValueError("employed and not_employed codes overlap")
+            raise SettingsError("employed and not_employed codes overlap")
         groups = (self.smoking_never, self.smoking_former, self.smoking_current)
         flat = [c for g in groups for c in g]
         if len(flat) != len(set(flat)):
-            raise ValueError(f"smoking codes overlap: {groups}")
+            raise SettingsError(f"smoking codes overlap: {groups}")
         if set(self.education_secondary) & set(self.education_university):
-            raise ValueError("education_secondary and education_university overlap")
+            raise SettingsError("education_secondary and education_university overlap")
 
 
 @dataclass(frozen=True)
@@ -245,7 +246,7 @@ class CohortSettings:
       (days since 1960-01-01); Stata ``%td`` columns in ``.dta`` files are read as dates.
     """
 
-    layout: str = "auto"
+    layout: Literal["auto", "long", "wide"] = "auto"
     columns_days: dict[str, str] = field(default_factory=dict)
     columns_participants: dict[str, str] = field(default_factory=dict)
     wide: WideLayout = field(default_factory=WideLayout)
@@ -258,32 +259,19 @@ class CohortSettings:
 
     def __post_init__(self) -> None:
         if self.layout not in ("long", "wide", "auto"):
-            raise ValueError(f"layout must be 'long', 'wide' or 'auto', got {self.layout!r}")
+            raise SettingsError(f"layout must be 'long', 'wide' or 'auto', got {self.layout!r}")
         for name in ("columns_days", "columns_participants"):
             mapping = getattr(self, name)
             if not isinstance(mapping, dict) or not all(
                 isinstance(k, str) and isinstance(v, str) for k, v in mapping.items()
             ):
-                raise ValueError(f"{name} must map file column names to canonical names")
+                raise SettingsError(f"{name} must map file column names to canonical names")
             targets = list(mapping.values())
             dup = sorted({t for t in targets if targets.count(t) > 1})
             if dup:
-                raise ValueError(f"{name}: several file columns map to {dup}")
+                raise SettingsError(f"{name}: several file columns map to {dup}")
         if not 0 < self.max_day_s <= self.max_dst_day_s:
-            raise ValueError("need 0 < max_day_s <= max_dst_day_s")
-
-
-def load_settings(path: str | Path | None = None) -> CohortSettings:
-    """Cohort settings from a TOML file (top level or a ``[cohort]`` table); defaults if None.
-
-    Raises :class:`~walkback.errors.SettingsError` naming the file and the offending key.
-    """
-    if path is None:
-        return CohortSettings()
-    data: dict[str, Any] = load_toml(path)
-    if set(data) == {"cohort"} and isinstance(data["cohort"], dict):
-        return from_mapping(CohortSettings, data["cohort"], where=f"{path}: [cohort]")
-    return from_mapping(CohortSettings, data, where=str(path))
+            raise SettingsError("need 0 < max_day_s <= max_dst_day_s")
 
 
 def hunt_settings() -> CohortSettings:
@@ -298,13 +286,14 @@ _HUNT_HEADER = """\
 # variables and the day-numbered accelerometer variables; pass it as both tables:
 #
 #   walkback analyze --days hunt.dta --participants hunt.dta \\
-#       --config cohort-config-hunt.toml --out results
+#       --settings cohort-config-hunt.toml --out results
 #
 # Every key is documented in docs/cohort-inputs.md. Values marked UNCERTAIN follow the study's
 # Stata code, but HUNT's codebook was not available to the walkback developers: check them
 # against your data delivery's codebook before running. Generated by
 # walkback.cohort.config.hunt_config_toml().
 
+[cohort]
 # One row per participant with columns such as LyTmD1_NT4ActMX ... WalkTmD7_NT4ActMX.
 layout = "wide"
 # strptime format of text dates; empty = ISO 8601. Stata %td dates in .dta need nothing.
@@ -312,7 +301,7 @@ date_format = ""
 """
 
 _HUNT_CODES = """\
-[codes]
+[cohort.codes]
 # UNCERTAIN: the study's code labels Sex 0 "Female", 1 "Male".
 sex_female = 0
 sex_male = 1
@@ -336,11 +325,11 @@ income_levels = [1, 2, 3, 4, 5]
 # Codes meaning "missing" in every participant column (none in the study's .dta).
 missing_values = []
 
-[exposure]
-met_weights = [2.8, 3.8, 4.8]  # slow, moderate, brisk walking
+[cohort.exposure]
+met_weights = [{MET_TEXT}]  # slow, moderate, brisk walking
 min_age_years = 20.0  # HUNT4 invited adults aged >= 20
 
-[models]
+[cohort.models]
 age_covariates = ["age_years"]
 covariates = ["age_years", "sex", "education", "income", "employed", "smoking", "depression"]
 categorical = ["sex", "education", "income", "employed", "smoking", "depression"]
@@ -356,14 +345,15 @@ tol = 1e-10
 
 def hunt_config_toml() -> str:
     """The complete HUNT example config (the text of ``docs/cohort-config-hunt.toml``)."""
-    lines = [_HUNT_HEADER, "[wide]", 'id_column = "PID_114165"',
+    lines = [_HUNT_HEADER, "[cohort.wide]", 'id_column = "PID_114165"',
              "day_numbers = [1, 2, 3, 4, 5, 6, 7]", "",
              "# canonical day column (seconds per day) -> HUNT column name, {day} = 1..7",
-             "[wide.patterns]"]
+             "[cohort.wide.patterns]"]
     lines += [f'{k} = "{v}"' for k, v in HUNT_DAY_PATTERNS.items()]
     lines += ["", "# The day file's other columns (the id column is set in [wide]); none for HUNT.",
-              "[columns_days]", "",
+              "[cohort.columns_days]", "",
               "# HUNT variable name -> canonical participant column (walkback.cohort.schema).",
-              "[columns_participants]"]
+              "[cohort.columns_participants]"]
     lines += [f'{k} = "{v}"' for k, v in HUNT_PARTICIPANT_COLUMNS.items()]
-    return "\n".join(lines) + "\n\n" + _HUNT_CODES
+    met = ", ".join(str(w) for w in MET_BY_PACE)
+    return "\n".join(lines) + "\n\n" + _HUNT_CODES.replace("{MET_TEXT}", met)

@@ -2,7 +2,7 @@
 
 ``python -m walkback.simulate._recording_validate --weeks 2 [--source DIR] [--days 7]`` simulates
 recordings (:func:`walkback.simulate.recording.simulate_recording`), writes them as .cwa files,
-runs :func:`walkback.walking.process_one` and prints, per recording and class, the relative error
+runs :func:`walkback.pipeline.process_one` and prints, per recording and class, the relative error
 of the processed totals against the truth (whole recording, and per full calendar day).
 """
 
@@ -23,8 +23,8 @@ COLUMNS = ("walking_s", "walk_slow_s", "walk_moderate_s", "walk_brisk_s", "lying
 
 def validate_one(seed: int, days: float, source: str | Path | None, work: Path) -> pd.DataFrame:
     """Relative errors (processed vs truth) for one simulated recording, one row per column."""
+    from walkback.pipeline import process_one
     from walkback.simulate.recording import simulate_recording, write_recording
-    from walkback.walking import process_one
 
     sim = simulate_recording(days=days, seed=seed, source=source, back_clock_offset_s=2.0,
                              back_clock_drift_ppm=15.0)
