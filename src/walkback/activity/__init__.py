@@ -6,6 +6,7 @@
 shipped model and its validation.
 """
 
+from walkback._lazy import lazy_exports
 from walkback.activity.classify import EPOCH_COLUMNS, classify, predict_pace
 from walkback.activity.epochs import EpochInfo, epoch_info, with_epoch_info
 from walkback.activity.features import FEATURES, compute_features, feature_names
@@ -14,15 +15,10 @@ from walkback.activity.settings import ActivitySettings, TrainSettings
 
 #: Names imported on first use: training pulls in the dataset loaders and through them the signal
 #: stage's resampler (scipy.signal, numba), which classifying a Prepared signal does not need.
-_LAZY = {"ActivityClassifier": "walkback.activity.estimator", "fit": "walkback.activity.train"}
+_LAZY = {"ActivityClassifier": "estimator", "fit": "train"}
 
 
-def __getattr__(name: str):
-    if name in _LAZY:
-        import importlib
-
-        return getattr(importlib.import_module(_LAZY[name]), name)
-    raise AttributeError(f"module 'walkback.activity' has no attribute {name!r}")
+__getattr__, __dir__ = lazy_exports(__name__, globals(), _LAZY)
 
 
 __all__ = [
