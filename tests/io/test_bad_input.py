@@ -6,7 +6,7 @@ import contextlib
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from walkback.errors import CorruptFileError, ReadError, UnsupportedFormatError, WalkbackError
@@ -94,7 +94,14 @@ def _check(rec) -> None:
     assert rec.info.n_samples == rec.n
 
 
+GT3X = "example_actigraph_idle_sleep_mode.gt3x"  # 21356 bytes
+
+
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+# found by this fuzzing: damage to the .gt3x zip's central directory raised NotImplementedError
+# ("zip file version", byte 21063) and RuntimeError ("encrypted", byte 21154), not CorruptFileError
+@example(name=GT3X, cut=1.0, flips=[(21063.5 / 21356, 0xFF)])
+@example(name=GT3X, cut=1.0, flips=[(21154.5 / 21356, 0x01)])
 @given(name=st.sampled_from(FILES), cut=st.floats(0, 1),
        flips=st.lists(st.tuples(st.floats(0, 1), st.integers(1, 255)), max_size=6))
 def test_fuzz_truncation_and_byte_flips(tmp_path, test_data, name, cut, flips):
