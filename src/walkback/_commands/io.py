@@ -18,6 +18,19 @@ def register(subparsers) -> None:
     p.add_argument("--timezone", default=None,
                    help="IANA zone of the device clock (default: Europe/Oslo for Axivity and "
                         "GENEActiv without a header zone; UTC for CSV)")
+    g = p.add_argument_group(
+        "CSV of another layout",
+        "HARTH and SELFBACK CSVs are recognised by their columns; name the columns of any other")
+    g.add_argument("--time-column", metavar="COL",
+                   help="column of the sample times (default 'time' when --axis-columns is given)")
+    g.add_argument("--axis-columns", metavar="X,Y,Z",
+                   help="the three acceleration columns, comma-separated (default x,y,z)")
+    g.add_argument("--time-unit", choices=["s", "ms", "us", "ns"],
+                   help="numeric times: their unit since 1970 (default: text times, ISO 8601)")
+    g.add_argument("--time-format", metavar="STRFTIME",
+                   help="text times: their strftime pattern (default ISO 8601)")
+    g.add_argument("--scale", type=float, default=None,
+                   help="factor from the axis columns' unit to g (e.g. 0.10197 for m/s^2)")
     p.add_argument("--max-rows", type=int, default=10, help="gaps / rejected blocks listed")
     p.add_argument("--json", action="store_true", help="print RecordingInfo as JSON instead")
     p.set_defaults(func=_info)
@@ -75,18 +88,53 @@ def format_info(rec, max_rows: int = 10) -> str:
     return "\n".join(out)
 
 
-def _info(args: argparse.Namespace) -> int:
+_CSV_OPTIONS = ("time_column", "axis_columns", "time_unit", "time_format", "scale")
+
+
+def _read_csv_named(args: argparse.Namespace):
+    """A CSV read with the columns named on the command line."""
+    from walkback.errors import SettingsError
+    from walkback.io import read_csv
+
+    axes = tuple(c.strip() for c in (args.axis_columns or "x,y,z").split(","))
+    if len(axes) != 3 or not all(axes):
+        raise SettingsError(f"--axis-columns {args.axis_columns!r}: give three column names "
+                            "separated by commas, e.g. ax,ay,az")
+    return read_csv(args.file, time_column=args.time_column or "time", time_unit=args.time_unit,
+                    time_format=args.time_format, axis_columns=axes,
+                    scale=1.0 if args.scale is None else args.scale,
+                    timezone=args.timezone or "UTC")
+
+
+def _read_for_info(args: argparse.Namespace) -> dict:
+    """``{sensor name or "": Recording}`` of the file, as the command's options say."""
+    from walkback.errors import InputDataError, SettingsError
     from walkback.io import read, read_harth_csv, sniff
-    from walkback.io.csvfiles import HARTH_COLUMNS
+    from walkback.io.csvfiles import KNOWN_LAYOUTS, csv_layout, read_csv_header
 
-    recs = {}
-    if sniff(args.file) == "csv":
-        import pandas as pd
+    fmt = sniff(args.file)
+    named = [o for o in _CSV_OPTIONS if getattr(args, o) is not None]
+    if fmt != "csv":
+        if named:
+            flags = ", ".join("--" + o.replace("_", "-") for o in named)
+            raise SettingsError(f"{args.file}: {flags} only apply to CSV files; this is {fmt}")
+        return {"": read(args.file, timezone=args.timezone)}
+    if named:
+        return {"": _read_csv_named(args)}
+    header = read_csv_header(args.file)
+    layout = csv_layout(header)
+    if layout == "harth":
+        return read_harth_csv(args.file, timezone=args.timezone or "UTC")
+    if layout is None:
+        raise InputDataError(
+            f"{args.file}: CSV columns {header} match no known layout ({KNOWN_LAYOUTS}); "
+            "name its columns: --time-column COL --axis-columns X,Y,Z (with --time-unit "
+            "s|ms|us|ns for numeric times, --scale for units other than g)")
+    return {"": read(args.file, timezone=args.timezone)}
 
-        if set(HARTH_COLUMNS) <= set(pd.read_csv(args.file, nrows=0).columns):
-            recs = read_harth_csv(args.file, timezone=args.timezone or "UTC")
-    if not recs:
-        recs = {"": read(args.file, timezone=args.timezone)}
+
+def _info(args: argparse.Namespace) -> int:
+    recs = _read_for_info(args)
     for name, rec in recs.items():
         if args.json:
             import dataclasses
