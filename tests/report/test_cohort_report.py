@@ -6,7 +6,8 @@ import json
 
 import numpy as np
 import pandas as pd
-from report_browser import (
+
+from _support.browser import (
     assert_accessible,
     assert_figure_drawn,
     assert_loaded_cleanly,
