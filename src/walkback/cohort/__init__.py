@@ -12,11 +12,14 @@ Typical use (what ``walkback analyze`` does)::
 
 Lower-level pieces: :func:`build_sample` (exclusions and recodes, with the flow table),
 :func:`xtile` / :func:`stata_percentile` (Stata's quantile rules), :func:`fit_poisson` /
-:func:`build_design` (robust Poisson regression), :func:`rcs_basis` (Stata-scaled splines).
+:func:`build_design` (robust Poisson regression), :func:`rcs_basis` (Stata-scaled splines),
+:func:`run_coda` (the 24-h compositional analysis, run by ``analyze`` when the day table holds
+``sleep_s``; ``results.coda``).
 """
 
 from walkback.cohort.analyze import analyze
-from walkback.cohort.config import CohortSettings, ModelSettings, load_settings
+from walkback.cohort.coda_results import CodaResults, run_coda
+from walkback.cohort.config import CodaSettings, CohortSettings, ModelSettings, load_settings
 from walkback.cohort.descriptives import table1
 from walkback.cohort.poisson import PoissonResults, build_design, fit_poisson
 from walkback.cohort.quantiles import stata_percentile, xtile
@@ -28,6 +31,8 @@ from walkback.cohort.tables import CohortInputs, load_inputs, read_table
 __all__ = [
     "OUTPUT_FILES",
     "AnalysisSample",
+    "CodaResults",
+    "CodaSettings",
     "CohortInputs",
     "CohortResults",
     "CohortSettings",
@@ -41,6 +46,7 @@ __all__ = [
     "load_settings",
     "rcs_basis",
     "read_table",
+    "run_coda",
     "stata_percentile",
     "table1",
     "xtile",
