@@ -40,6 +40,12 @@ def test_analyze_long_and_hunt_layouts_agree(long_result, tmp_path, capsys):
     qa = pd.read_csv(a / "quartile_models.csv")
     qb = pd.read_csv(b / "quartile_models.csv")
     pd.testing.assert_frame_equal(qa, qb, rtol=1e-9)
+    # the HUNT file's SleTmD columns run the compositional analysis with the written config
+    assert "SleTmD1_NT4ActMX" in (hunt / "days.csv").read_text().splitlines()[0]
+    assert "compositional mean (min/day)" in text
+    for name in ("coda_flow.csv", "coda_models.csv", "coda_isotemporal.csv",
+                 "coda_sensitivity.csv"):
+        pd.testing.assert_frame_equal(pd.read_csv(a / name), pd.read_csv(b / name), rtol=1e-9)
     assert len(pd.read_csv(a / "analysis_data.csv")) == pd.read_csv(a / "flow.csv").remaining.iloc[-1]
 
 

@@ -13,7 +13,9 @@ Typical use (what ``walkback analyze`` does)::
 
 Lower-level pieces: :func:`build_sample` (exclusions and recodes, with the flow table),
 :func:`xtile` / :func:`stata_percentile` (Stata's quantile rules), :func:`fit_poisson` /
-:func:`build_design` (robust Poisson regression), :func:`rcs_basis` (Stata-scaled splines).
+:func:`build_design` (robust Poisson regression), :func:`rcs_basis` (Stata-scaled splines),
+:func:`run_coda` (the 24-h compositional analysis, run by ``analyze`` when the day table holds
+``sleep_s``; ``results.coda``).
 
 Names load on first use, so reading the cohort's settings (:mod:`walkback.cohort.config`, e.g.
 for a study file) does not import pandas, statsmodels and matplotlib.
@@ -23,6 +25,9 @@ from walkback._lazy import lazy_exports
 
 _LAZY = {
     "analyze": "analyze",
+    "CodaResults": "coda_results",
+    "run_coda": "coda_results",
+    "CodaSettings": "config",
     "CohortSettings": "config",
     "ModelSettings": "config",
     "table1": "descriptives",

@@ -183,6 +183,7 @@ def analyze(data, settings=None, *, checksums: dict | None = None) -> CohortResu
     from walkback.cohort.descriptives import table1
 
     t1 = table1(sample.data, df["volume_q"].to_numpy())
+    coda, coda_info = _coda(data, sample, settings)
     prov = {
         "walkback_version": __version__,
         "time_of_run_utc": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -193,6 +194,7 @@ def analyze(data, settings=None, *, checksums: dict | None = None) -> CohortResu
         "n_models": len(fits),
         "analysis_seconds": round(time.perf_counter() - t0, 3),
         "libraries": _library_versions(),
+        "coda": coda_info,
     }
     return CohortResults(
         flow=sample.flow.reset_index(drop=True),
@@ -210,12 +212,29 @@ def analyze(data, settings=None, *, checksums: dict | None = None) -> CohortResu
         estimates=_estimates(fits),
         models=tuple(fm.describe(settings.models.stata_small_sample) for fm in fits),
         provenance=prov,
+        coda=coda,
     )
+
+
+def _coda(data, sample, settings):
+    """The compositional analysis when it can run: ``(CodaResults or None, provenance entry)``."""
+    from walkback.cohort.coda_results import run_coda, skipped
+
+    if not settings.coda.enabled:
+        return None, skipped("disabled by the settings ([cohort.coda] enabled = false)")
+    days = getattr(data, "days", None)
+    if days is None:
+        return None, skipped("analyze was given an AnalysisSample, not the day table")
+    if "sleep_s" not in days.columns or not days["sleep_s"].notna().any():
+        return None, skipped("the day table has no sleep (sleep_s; HUNT SleTmD{day}_NT4ActMX)")
+    res = run_coda(days, sample.everyone, settings)
+    return res, res.info
 
 
 def _library_versions() -> dict:
     import matplotlib
     import scipy
+    import statsmodels
 
     return {"numpy": np.__version__, "pandas": pd.__version__, "scipy": scipy.__version__,
-            "matplotlib": matplotlib.__version__}
+            "matplotlib": matplotlib.__version__, "statsmodels": statsmodels.__version__}

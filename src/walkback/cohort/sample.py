@@ -41,7 +41,8 @@ from walkback.cohort.schema import DISEASE_COLUMNS
 from walkback.cohort.tables import CohortInputs
 from walkback.errors import SettingsError
 
-__all__ = ["AnalysisSample", "DATA_COLUMNS", "build_sample", "derive_participants"]
+__all__ = ["AnalysisSample", "DATA_COLUMNS", "build_sample", "derive_participants",
+           "exclusion_steps"]
 
 log = logging.getLogger(__name__)
 
@@ -140,7 +141,12 @@ def derive_participants(inputs: CohortInputs, settings: CohortSettings) -> pd.Da
     return d
 
 
-def _exclusion_steps(d: pd.DataFrame, settings: CohortSettings) -> list[tuple[str, np.ndarray]]:
+def exclusion_steps(d: pd.DataFrame, settings: CohortSettings, *,
+                    accelerometer: bool = True) -> list[tuple[str, np.ndarray]]:
+    """The study's exclusion steps in order, as ``(flow step name, drop mask)`` over ``d`` (the
+    table of :func:`derive_participants`). ``accelerometer=False`` leaves out the two
+    accelerometer steps (no valid day, no valid walking day): the compositional analysis
+    (:mod:`walkback.cohort.coda`) puts its own counted-day rule in their place."""
     covs = list(settings.models.covariates)
     unknown = [k for k in covs if k not in d.columns]
     if unknown:
@@ -151,9 +157,12 @@ def _exclusion_steps(d: pd.DataFrame, settings: CohortSettings) -> list[tuple[st
     min_age = settings.exposure.min_age_years
     if min_age > 0:
         steps.append((f"Age < {min_age:g} years", (d["age_years"] < min_age).to_numpy()))
+    if accelerometer:
+        steps += [
+            ("No valid accelerometer day", (d["valid_days"] == 0).to_numpy()),
+            ("No valid walking day", (d["valid_days_walk"] == 0).to_numpy()),
+        ]
     steps += [
-        ("No valid accelerometer day", (d["valid_days"] == 0).to_numpy()),
-        ("No valid walking day", (d["valid_days_walk"] == 0).to_numpy()),
         ("Missing chronic pain at baseline", d["msp_t0"].isna().to_numpy()),
         ("Chronic low back pain at baseline", (d["lbp_t0"] == 1).to_numpy()),
         ("Missing chronic pain at follow-up", d["msp_t1"].isna().to_numpy()),
@@ -169,7 +178,7 @@ def build_sample(inputs: CohortInputs, settings: CohortSettings | None = None) -
     remaining = np.ones(len(d), dtype=bool)
     excluded_at = np.full(len(d), "", dtype=object)
     rows = [("All participants", 0, int(remaining.sum()))]
-    for name, drop in _exclusion_steps(d, settings):
+    for name, drop in exclusion_steps(d, settings):
         hit = remaining & drop
         excluded_at[hit] = name
         remaining &= ~drop

@@ -30,6 +30,7 @@ __all__ = [
     "DISEASE_COLUMNS",
     "PARTICIPANT_COLUMNS",
     "VALUE_RANGES",
+    "WIDE_OPTIONAL_COLUMNS",
     "ColumnSpec",
     "allowed_codes",
     "participant_required",
@@ -66,14 +67,22 @@ DAY_ACTIVITY_COLUMNS: tuple[str, ...] = tuple(c.name for c in DAY_COLUMNS[2:])
 
 #: Optional day columns: ``day_length_s`` (86,400; 90,000 on a 25-h DST day) allows a day's
 #: durations up to ``CohortSettings.max_dst_day_s``; ``sedentary_s`` and ``partial_day`` come from
-#: walkback's own daily tables (see :mod:`walkback.cohort.exposures` and ``ExposureSettings``).
+#: walkback's own daily tables (see :mod:`walkback.cohort.exposures` and ``ExposureSettings``);
+#: ``sleep_s`` (seconds of sleep, inside ``lying_s``) feeds the compositional analysis
+#: (:mod:`walkback.cohort.coda`) and nothing else.
 DAY_OPTIONAL_COLUMNS: tuple[ColumnSpec, ...] = (
     ColumnSpec("day_length_s", "float", False, "length of the local day, s (DST: 82,800/90,000)"),
     ColumnSpec("sedentary_s", "float", False, "sitting or lying, s; used on thigh-only days, where "
                "lying_s and sitting_s are empty (walkback's own daily tables)"),
     ColumnSpec("partial_day", "bool", False, "the recording did not cover the whole local day; "
                "such days are blanked unless exposure.drop_partial_days is false"),
+    ColumnSpec("sleep_s", "float", False, "sleep, s; part of lying_s (HUNT SleTmD). Enables the "
+               "24-h compositional analysis (walkback.cohort.coda)"),
 )
+
+#: Optional day columns that a wide layout may name by pattern (``[wide.patterns]``); a file without
+#: them still loads (HUNT deliveries without the sleep model lack ``SleTmD``).
+WIDE_OPTIONAL_COLUMNS: tuple[str, ...] = ("sleep_s",)
 
 #: The seven chronic-disease items (study-spec §1.9 sensitivity analysis 7), 0 = no, yes code.
 DISEASE_COLUMNS: tuple[str, ...] = (
