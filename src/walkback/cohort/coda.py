@@ -12,8 +12,10 @@ day as a composition of five parts that always add up to 24 h, in **minutes per 
 =================== ======================================================================
 
 **Counted days.** A day counts when the eight study parts (lying, sitting, standing, slow, moderate
-and brisk walking, running, cycling) and sleep are all given; the eight parts sum to the day's length
-(``day_length_s`` where given, else 86,400 s) within ``coda.day_sum_tolerance_s`` (60 s); and
+and brisk walking, running, cycling) and sleep are all given; the day's wear time
+(:func:`walkback.definitions.wear_seconds`: the eight parts, plus ``other_s`` in walkback's own
+tables) equals the day's length (``day_length_s`` where given, else 86,400 s) within
+``coda.day_sum_tolerance_s`` (60 s), i.e. the sensor was worn all day; and
 sleep, lying awake, sitting, standing and walking are each > 0 (the authors' rule: a valid day is
 1,440 min with no zero lying-awake/sleep/sitting/standing/walking). Thigh-only days (``lying_s`` and
 ``sitting_s`` empty) cannot be split and never count.
@@ -51,6 +53,7 @@ import pandas as pd
 
 from walkback.cohort.config import CodaSettings, CohortSettings
 from walkback.cohort.sample import exclusion_steps
+from walkback.definitions import WEAR_PARTS, wear_seconds
 
 __all__ = [
     "MINUTES_PER_DAY",
@@ -71,8 +74,7 @@ log = logging.getLogger(__name__)
 #: The five parts, in the authors' order (the order of the first rotation).
 PARTS: tuple[str, ...] = ("sleep", "sedentary", "standing", "walking", "running_cycling")
 MINUTES_PER_DAY = 1440.0
-_EIGHT = ("lying_s", "sitting_s", "standing_s", "walk_slow_s", "walk_moderate_s", "walk_brisk_s",
-          "running_s", "cycling_s")
+_EIGHT = WEAR_PARTS
 #: flow row before the questionnaire exclusions
 COUNTED_STEP = "With a counted day"
 
@@ -94,7 +96,7 @@ def counted_days(days: pd.DataFrame, tolerance_s: float = 60.0) -> pd.DataFrame:
     awake = v["lying_s"] - v["sleep_s"]
     with np.errstate(invalid="ignore"):
         counted = (np.isfinite(eight).all(axis=1) & np.isfinite(v["sleep_s"])
-                   & (np.abs(eight.sum(axis=1) - length) <= tolerance_s)
+                   & (np.abs(wear_seconds(days) - length) <= tolerance_s)
                    & (v["sleep_s"] > 0) & (awake > 0) & (v["sitting_s"] > 0)
                    & (v["standing_s"] > 0) & (v["walking_s"] > 0))
     out = pd.DataFrame({"participant_id": days["participant_id"].to_numpy(dtype=object),
