@@ -192,6 +192,11 @@ def analyze(data, settings=None, *, checksums: dict | None = None) -> CohortResu
         "cases": int(df[OUTCOME].sum()),
         "n_models": len(fits),
         "analysis_seconds": round(time.perf_counter() - t0, 3),
+        "warnings": [
+            {"category": "ConvergenceWarning", "model": fm.spec.id,
+             "message": fm.result.convergence_message}
+            for fm in fits if fm.result is not None and not fm.result.converged
+        ],
         "libraries": _library_versions(),
     }
     return CohortResults(

@@ -145,6 +145,11 @@ class CohortResults:
         for r in self.interaction_tests.itertuples():
             lines.append(f"interaction {r.exposure} x {r.modifier}: LR chi2 {r.lr_chi2:.2f}, "
                          f"df {r.df}, p {r.p_value:.3f}")
+        stopped = [w["model"] for w in p.get("warnings", ())
+                   if w["category"] == "ConvergenceWarning"]
+        if stopped:
+            lines.append(f"WARNING: {len(stopped)} model(s) stopped at max_iter before converging "
+                         f"(estimates kept, see provenance.json): {', '.join(stopped)}")
         return "\n".join(lines)
 
     def to_dir(self, path: str | Path) -> Path:
