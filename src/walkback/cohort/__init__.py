@@ -18,7 +18,8 @@ Lower-level pieces: :func:`build_sample` (exclusions and recodes, with the flow 
 from walkback.cohort.analyze import analyze
 from walkback.cohort.config import CohortSettings, ModelSettings, load_settings
 from walkback.cohort.descriptives import table1
-from walkback.cohort.poisson import PoissonResults, build_design, fit_poisson
+from walkback.cohort.design import build_design
+from walkback.cohort.poisson import PoissonResults, fit_poisson
 from walkback.cohort.quantiles import stata_percentile, xtile
 from walkback.cohort.results import OUTPUT_FILES, CohortResults
 from walkback.cohort.sample import AnalysisSample, build_sample
