@@ -32,7 +32,7 @@ _LAZY = {
     "ModelSettings": "config",
     "table1": "descriptives",
     "PoissonResults": "poisson",
-    "build_design": "poisson",
+    "build_design": "design",
     "fit_poisson": "poisson",
     "stata_percentile": "quantiles",
     "xtile": "quantiles",

@@ -193,6 +193,14 @@ def analyze(data, settings=None, *, checksums: dict | None = None) -> CohortResu
         "cases": int(df[OUTCOME].sum()),
         "n_models": len(fits),
         "analysis_seconds": round(time.perf_counter() - t0, 3),
+        "warnings": [
+            {"category": "ConvergenceWarning", "model": fm.spec.id,
+             "message": fm.result.convergence_message}
+            for fm in fits if fm.result is not None and not fm.result.converged
+        ] + [
+            {"category": "ConvergenceWarning", "model": f["id"], "message": f["convergence_message"]}
+            for f in (coda.fits if coda is not None else ()) if not f["converged"]
+        ],
         "libraries": _library_versions(),
         "coda": coda_info,
     }
@@ -234,7 +242,6 @@ def _coda(data, sample, settings):
 def _library_versions() -> dict:
     import matplotlib
     import scipy
-    import statsmodels
 
     return {"numpy": np.__version__, "pandas": pd.__version__, "scipy": scipy.__version__,
-            "matplotlib": matplotlib.__version__, "statsmodels": statsmodels.__version__}
+            "matplotlib": matplotlib.__version__}

@@ -3,10 +3,13 @@
 Follows the authors' R code (rayanehaddadj/coda-chronic-lbp-hunt, ``00_functions_analysis.R``):
 
 * **Model.** ``glm(lbp_t1 ~ ilr_1 + ... + ilr_4 + covariates, family = poisson(link = "log"))``
-  with the sandwich covariance ``vcovHC(type = "HC0")``; here statsmodels' GLM with
-  ``cov_type="HC0"`` (the same estimator, :func:`fit_poisson_hc0`). ``coda.small_sample`` multiplies it by n/(n-1).
-  Covariates: ``models.age_covariates`` (age-adjusted) or ``models.covariates`` (multi-adjusted),
-  factors as in the main analysis (``models.categorical``; first level = reference).
+  with the sandwich covariance ``vcovHC(type = "HC0")``; here the main analysis' Poisson engine
+  (:func:`walkback.cohort.poisson.fit_poisson`: the same maximum-likelihood estimate and HC0
+  sandwich, its Stata layer for case-free or collinear covariate levels, ConvergenceWarning when a
+  fit stops early), so both analyses share one estimator. ``coda.small_sample`` multiplies the
+  sandwich by n/(n-1) (off, as the authors' R code). Covariates: ``models.age_covariates``
+  (age-adjusted) or ``models.covariates`` (multi-adjusted), factors as in the main analysis
+  (``models.categorical``, :data:`walkback.cohort.models.LEVEL_ORDER`; first level = reference).
 * **Per-part risk ratio** (``coda_models.csv``): exp of the first pivot coordinate's coefficient
   in the fit where that part comes first: the part relative to the geometric mean of the others.
   Five fits per adjustment, one per cyclic rotation of the parts.
@@ -27,148 +30,32 @@ Follows the authors' R code (rayanehaddadj/coda-chronic-lbp-hunt, ``00_functions
   from the analytic sample's compositional mean (``coda.reference``).
 
 A covariate indicator whose participants include no case has an infinite coefficient at the
-maximum; it is dropped (listed as ``not_estimable``), as the main analysis does, which gives the
-limit the other estimates converge to.
+maximum; the engine drops it (listed as ``not_estimable``), which gives the limit the other
+estimates converge to. The coordinates are protected: should they be collinear with the covariates
+the model is not estimable (:class:`~walkback.errors.ModelError`).
 """
 
 from __future__ import annotations
 
 import logging
-import warnings
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from walkback.cohort.coda import PARTS, pivot_coordinates, rotation
+from walkback.cohort.design import build_design
 from walkback.cohort.models import LEVEL_ORDER, OUTCOME, filter_mask
+from walkback.cohort.poisson import Z975, PoissonResults, fit_poisson
 from walkback.cohort.sensitivity import evalue
 from walkback.errors import ModelError
 
-__all__ = ["ADJUSTMENTS", "CodaRun", "GlmFit", "coda_runs", "covariate_design",
-           "fit_poisson_hc0", "fit_run", "isotemporal"]
+__all__ = ["ADJUSTMENTS", "CodaRun", "coda_runs", "fit_run", "isotemporal"]
 
 log = logging.getLogger(__name__)
 
 ADJUSTMENTS = ("age", "multi")
-Z975 = 1.959963984540054
 ILR = tuple(f"ilr{i}" for i in range(1, len(PARTS)))
-
-
-@dataclass(frozen=True)
-class GlmFit:
-    """One Poisson fit: coefficient names (``_cons`` first), estimates, robust covariance."""
-
-    names: tuple[str, ...]
-    params: np.ndarray
-    cov: np.ndarray
-    n: int
-    cases: int
-    converged: bool
-    iterations: int
-    not_estimable: tuple[str, ...] = ()
-
-    def block(self, names) -> tuple[np.ndarray, np.ndarray]:
-        """Coefficients and covariance of the named columns."""
-        idx = [self.names.index(c) for c in names]
-        return self.params[idx], self.cov[np.ix_(idx, idx)]
-
-
-def covariate_design(df: pd.DataFrame, covariates, categorical) -> tuple[np.ndarray, list[str]]:
-    """Covariate columns as the main analysis enters them: continuous as they are, factors as
-    indicators of every level but the first present one (``LEVEL_ORDER`` for text levels, else
-    sorted). Names ``col`` / ``col=level``."""
-    cols, names = [], []
-    for c in covariates:
-        v = df[c]
-        if c not in categorical:
-            cols.append(v.to_numpy(dtype=float))
-            names.append(c)
-            continue
-        present = pd.unique(v.dropna())
-        order = [lv for lv in LEVEL_ORDER.get(c, ()) if lv in set(present)]
-        order += sorted(lv for lv in present if lv not in order)
-        for lv in order[1:]:
-            cols.append((v == lv).to_numpy(dtype=float))
-            label = int(lv) if isinstance(lv, float) and float(lv).is_integer() else lv
-            names.append(f"{c}={label}")
-    return (np.column_stack(cols) if cols else np.empty((len(df), 0))), names
-
-
-def _estimable(y: np.ndarray, X: np.ndarray, names: list[str], n_protected: int, label: str):
-    """Drop covariate columns that are empty, have no case, or are collinear (never the first
-    ``n_protected`` columns: intercept and coordinates)."""
-    dropped = []
-    keep = list(range(X.shape[1]))
-    for j in range(n_protected, X.shape[1]):
-        col = X[:, j]
-        is_indicator = "=" in names[j]
-        if not col.any() or np.all(col == col[0]) or (is_indicator and y[col == 1].sum() == 0):
-            keep.remove(j)
-            dropped.append(names[j])
-    X, names = X[:, keep], [names[j] for j in keep]
-    # rank from the column-scaled Gram matrix (k x k): no LAPACK call on the tall matrix
-    scaled = X / np.sqrt((X * X).sum(axis=0))
-    eig = np.linalg.eigvalsh(scaled.T @ scaled)
-    rank = int((eig > eig.max() * 1e-12).sum())
-    if rank < X.shape[1]:
-        from scipy.linalg import qr
-
-        _, _, piv = qr(X, pivoting=True, mode="economic")
-        lost = sorted(piv[rank:])
-        if any(j < n_protected for j in lost):
-            raise ModelError(f"{label}: the composition's coordinates are collinear with the "
-                             "covariates; not estimable")
-        dropped += [names[j] for j in lost]
-        keep = [j for j in range(X.shape[1]) if j not in lost]
-        X, names = X[:, keep], [names[j] for j in keep]
-    return X, names, tuple(dropped)
-
-
-def fit_poisson_hc0(y: np.ndarray, X: np.ndarray, names: list[str], *, small_sample: bool,
-                    max_iter: int, tol: float, label: str, n_protected: int = 1,
-                    start: dict[str, float] | None = None) -> GlmFit:
-    """Poisson GLM with log link (statsmodels ``GLM``) and the HC0 sandwich covariance.
-
-    ``X`` includes the intercept column (``_cons``). statsmodels' Newton-Raphson on the
-    log-likelihood (analytic score and Hessian) runs until no coefficient moves by more than
-    ``tol``; should it not converge, statsmodels' IRLS is tried. Newton is used first because
-    IRLS solves each step by least squares on the n x k matrix, which multi-threaded BLAS makes
-    ~25x slower on a loaded machine; both reach the same maximum. ``start`` (coefficients by
-    name, e.g. an equivalent fit's) only sets where the iterations start (default: the intercept
-    at log of the mean outcome, the rest 0). Raises :class:`ModelError` without cases or without
-    convergence within ``max_iter`` iterations.
-    """
-    import statsmodels.api as sm
-
-    n, cases = len(y), int(y.sum())
-    if n < 20 or cases == 0:
-        raise ModelError(f"{label}: {n} participants, {cases} cases; not estimable")
-    X, names, dropped = _estimable(y, X, names, n_protected, label)
-    start_params = np.zeros(len(names))
-    start_params[0] = np.log(cases / n)
-    if start is not None and set(names) <= set(start):
-        start_params = np.array([start[c] for c in names])
-    model = sm.GLM(y, X, family=sm.families.Poisson())
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # overflow / convergence chatter of a failed attempt
-        res = model.fit(start_params=start_params, method="newton", cov_type="HC0",
-                        maxiter=max_iter, tol=tol, disp=False)
-        ok = bool(res.mle_retvals.get("converged")) and np.all(np.isfinite(res.params))
-        iterations = int(res.mle_retvals.get("iterations", 0))
-        if not ok:
-            res = model.fit(cov_type="HC0", maxiter=max_iter, tol=tol, tol_criterion="params",
-                            wls_method="qr")
-            ok = bool(res.converged) and np.all(np.isfinite(res.params))
-            iterations = int(res.fit_history.get("iteration", 0))
-    if not ok:
-        raise ModelError(f"{label}: Poisson regression did not converge in {max_iter} "
-                         "iterations")
-    cov = np.asarray(res.cov_params(), dtype=float)
-    if small_sample:
-        cov = cov * n / (n - 1)
-    return GlmFit(tuple(names), np.asarray(res.params, dtype=float), cov, n, cases, True,
-                  iterations, dropped)
 
 
 @dataclass(frozen=True)
@@ -215,19 +102,14 @@ class RunFit:
     run: CodaRun
     adjustment: str
     covariates: tuple[str, ...]
-    fits: tuple[GlmFit, ...]
+    fits: tuple[PoissonResults, ...]
     rows: np.ndarray  # boolean mask over CodaSample.data
 
 
 def fit_run(data: pd.DataFrame, run: CodaRun, adjustment: str, settings,
-            rotations: tuple[int, ...] = tuple(range(len(PARTS))),
-            start: dict[str, float] | None = None) -> RunFit:
-    """Fit the rotations of one run (raises :class:`ModelError` when a fit fails).
-
-    Each rotation is a full fit. The first starts from ``start`` (if given); the others start
-    from the first's estimates carried over to their coordinates (the rotations are orthogonal
-    transforms of each other, so this is the same model's maximum), which saves iterations
-    only."""
+            rotations: tuple[int, ...] = tuple(range(len(PARTS)))) -> RunFit:
+    """Fit the rotations of one run (raises :class:`ModelError` when a fit fails; a fit that stops
+    at ``models.max_iter`` keeps its estimates and warns, as in the main analysis)."""
     ms = settings.models
     base = ms.age_covariates if adjustment == "age" else ms.covariates
     covs = tuple(c for c in base if c not in run.drop)
@@ -237,26 +119,21 @@ def fit_run(data: pd.DataFrame, run: CodaRun, adjustment: str, settings,
     y = sub[OUTCOME].to_numpy(dtype=float)
     if np.isnan(y).any():
         raise ModelError(f"{label}: outcome {OUTCOME!r} has missing values")
-    Xc, cnames = covariate_design(sub, covs, set(ms.categorical))
     x = sub[[f"{p}_zr" for p in PARTS]].to_numpy(dtype=float)
-    fits: list[GlmFit] = []
-    z_first = None
+    cat = set(ms.categorical)
+    cache: dict = {}
+    fits: list[PoissonResults] = []
     for k in rotations:
-        z = pivot_coordinates(x[:, rotation(k)])
-        if fits:
-            first = fits[0]
-            b, _ = first.block(ILR)
-            # z = z_first R with R orthogonal: the same linear predictor has coefficients R'b
-            carried = np.linalg.lstsq(z, z_first @ b, rcond=None)[0]
-            start = dict(zip(first.names, first.params.tolist(), strict=True))
-            start.update(zip(ILR, carried.tolist(), strict=True))
-        else:
-            z_first = z
-        X = np.column_stack([np.ones(len(sub)), z, Xc])
-        fits.append(fit_poisson_hc0(
-            y, X, ["_cons", *ILR, *cnames], small_sample=settings.coda.small_sample,
-            max_iter=ms.max_iter, tol=ms.tol, label=f"{label} ({PARTS[k]} first)",
-            n_protected=len(PARTS), start=start))
+        frame = sub.assign(**dict(zip(ILR, pivot_coordinates(x[:, rotation(k)]).T, strict=True)))
+        if fits:  # the covariates' columns do not change between rotations
+            cache = {key: v for key, v in cache.items() if key[0] not in ILR}
+        order = [*ILR, *covs]
+        design = build_design(frame, continuous=[c for c in order if c not in cat],
+                              categorical=[c for c in order if c in cat], order=order,
+                              level_order=LEVEL_ORDER, where=f"{label}: ", cache=cache)
+        fits.append(fit_poisson(y, design, protected=ILR, robust=True,
+                                small_sample=settings.coda.small_sample, max_iter=ms.max_iter,
+                                tol=ms.tol, label=f"{label} ({PARTS[k]} first)"))
     return RunFit(run, adjustment, covs, tuple(fits), mask)
 
 
@@ -272,7 +149,7 @@ def part_rows(rf: RunFit) -> list[dict]:
     return rows
 
 
-def isotemporal(fit: GlmFit, mean: np.ndarray, minutes) -> pd.DataFrame:
+def isotemporal(fit: PoissonResults, mean: np.ndarray, minutes) -> pd.DataFrame:
     """``from_part, to_part, minutes, rr, ci_low, ci_high`` for every ordered pair and move.
 
     ``fit`` is a sleep-first fit (parts in :data:`PARTS` order), ``mean`` the reference
@@ -327,6 +204,9 @@ def describe(rf: RunFit, k: int, filter_text: str) -> dict:
         "sample_filter": filter_text or "all",
         "n": fit.n,
         "cases": fit.cases,
+        "converged": fit.converged,
+        "iterations": fit.n_iter,
+        "convergence_message": fit.convergence_message,
         "coefficients": dict(zip(fit.names, fit.params.tolist(), strict=True)),
         "coordinate_covariance": v.tolist(),
         "not_estimable": list(fit.not_estimable),

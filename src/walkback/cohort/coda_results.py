@@ -129,13 +129,13 @@ def skipped(reason: str) -> dict:
     return {"status": "skipped", "reason": reason}
 
 
-def _secondary(cs, data, settings, ref_mean, minutes, starts):
+def _secondary(cs, data, settings, ref_mean, minutes):
     iso_rows, model_rows, fits = [], [], []
     for run in coda_runs(settings):
         for adj in settings.coda.secondary_adjustments:
             keys = {"analysis": run.id, "description": run.description, "adjustment": adj}
             try:
-                rf = fit_run(data, run, adj, settings, start=starts.get(adj))
+                rf = fit_run(data, run, adj, settings)
             except ModelError as exc:
                 log.warning("%s", exc)
                 model_rows.append({**keys, "part": "", "n": np.nan, "cases": np.nan,
@@ -181,18 +181,15 @@ def run_coda(days: pd.DataFrame, everyone: pd.DataFrame, settings) -> CodaResult
     minutes = cs.minutes()
     main = CodaRun("main", "analytic sample")
     models, isos, fits = [], [], []
-    starts = {}
     for adj in ADJUSTMENTS:
         rf = fit_run(data, main, adj, settings)
-        f0 = rf.fits[0]
-        starts[adj] = dict(zip(f0.names, f0.params.tolist(), strict=True))
         models += part_rows(rf)
         iso = isotemporal(rf.fits[0], mean, minutes)
         iso.insert(0, "adjustment", adj)
         isos.append(iso)
         fits += [describe(rf, k, "") for k in range(len(PARTS))]
     iso = pd.concat(isos, ignore_index=True)
-    sens, sens_models, sfits = _secondary(cs, data, settings, mean, minutes, starts)
+    sens, sens_models, sfits = _secondary(cs, data, settings, mean, minutes)
     ev = evalue_rows(iso[iso.adjustment == "multi"])
     out = data.copy()
     z = pivot_coordinates(xr)

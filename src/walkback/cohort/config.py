@@ -85,6 +85,10 @@ class ModelSettings:
     ``stata_small_sample`` multiplies the HC0 sandwich by n/(n-1) (Stata's ``vce(robust)``).
     Spline knots sit at ``spline_percentiles`` (Stata default percentile rule); dose-response
     grids use the given steps (minutes/day and MET). ``age_split_years`` defines ``age65``.
+    ``max_iter`` (Newton iterations) and ``tol`` (relative change of the deviance) control each
+    Poisson fit: it has converged when the deviance changed by at most ``tol x (|deviance| + 1)``
+    and no coefficient by more than 1e-6; a fit stopped at ``max_iter`` keeps its estimates with a
+    :class:`~walkback.errors.ConvergenceWarning` (see :mod:`walkback.cohort.poisson`).
     """
 
     age_covariates: tuple[str, ...] = ("age_years",)

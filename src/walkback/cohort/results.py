@@ -153,6 +153,11 @@ class CohortResults:
         for r in self.interaction_tests.itertuples():
             lines.append(f"interaction {r.exposure} x {r.modifier}: LR chi2 {r.lr_chi2:.2f}, "
                          f"df {r.df}, p {r.p_value:.3f}")
+        stopped = [w["model"] for w in p.get("warnings", ())
+                   if w["category"] == "ConvergenceWarning"]
+        if stopped:
+            lines.append(f"WARNING: {len(stopped)} model(s) stopped at max_iter before converging "
+                         f"(estimates kept, see provenance.json): {', '.join(stopped)}")
         if self.coda is not None:
             lines += ["", *self.coda.summary_lines()]
         else:
