@@ -21,6 +21,7 @@ __all__ = [
     "CodaSettings",
     "CodeSettings",
     "CohortSettings",
+    "TrunkSettings",
     "ExposureSettings",
     "ModelSettings",
     "WideLayout",
@@ -237,6 +238,37 @@ class CodaSettings:
 
 
 @dataclass(frozen=True)
+class TrunkSettings:
+    """Trunk forward bending (from the lower-back sensor) in the cohort analysis, ``[cohort.trunk]``.
+
+    - ``role``: ``"none"`` (not used; the default), ``"covariate"`` (a participant's mean daily
+      forward-bending time, min/day, enters every multi-adjusted model as a continuous covariate;
+      participants without it are excluded at the missing-covariate step) or ``"exposure"``
+      (quartiles and a 3-knot restricted cubic spline of that time, age- and multi-adjusted, like
+      walking volume: exposure ``trunk`` in ``quartile_models.csv``, ``spline_trunk.csv``,
+      ``dose_response_trunk.png``; participants without it are excluded before the questionnaire
+      steps).
+    - ``column``: the day-table column, seconds per day (walkback's ``daily.csv`` has
+      ``trunk_fwd_ge20_s`` ... ``trunk_fwd_ge90_s``: upright time with the trunk bent forward at
+      least that far). The person mean is taken over the valid walking days that have a value.
+    - ``grid_step_min``: step of the spline curve's grid (min/day).
+    """
+
+    role: Literal["none", "covariate", "exposure"] = "none"
+    column: str = "trunk_fwd_ge30_s"
+    grid_step_min: float = 0.25
+
+    def __post_init__(self) -> None:
+        if self.role not in ("none", "covariate", "exposure"):
+            raise SettingsError(f"trunk.role must be 'none', 'covariate' or 'exposure', got "
+                                f"{self.role!r}")
+        if not self.column:
+            raise SettingsError("trunk.column must name a day-table column")
+        if self.grid_step_min <= 0:
+            raise SettingsError("trunk.grid_step_min must be > 0")
+
+
+@dataclass(frozen=True)
 class WideLayout:
     """The wide day layout: one row per participant, one column per activity and day.
 
@@ -340,9 +372,16 @@ class CohortSettings:
     exposure: ExposureSettings = field(default_factory=ExposureSettings)
     models: ModelSettings = field(default_factory=ModelSettings)
     coda: CodaSettings = field(default_factory=CodaSettings)
+    trunk: TrunkSettings = field(default_factory=TrunkSettings)
     max_day_s: float = 86_400.0
     max_dst_day_s: float = 90_000.0
     date_format: str = ""
+
+    def multi_covariates(self) -> tuple[str, ...]:
+        """Covariates of the multi-adjusted models: ``models.covariates``, plus the participant's
+        trunk forward-bending time (``trunk_min``) when ``trunk.role = "covariate"``."""
+        extra = ("trunk_min",) if self.trunk.role == "covariate" else ()
+        return (*self.models.covariates, *extra)
 
     def __post_init__(self) -> None:
         if self.layout not in ("long", "wide", "auto"):

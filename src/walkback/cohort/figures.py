@@ -20,6 +20,7 @@ _RR_TICKS = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0, 1.1, 1.2, 1.3, 1.
 LABELS = {
     "volume": "Daily walking (min/day)",
     "intensity": "Walking intensity (MET)",
+    "trunk": "Trunk bent forward while upright (min/day)",
 }
 
 

@@ -302,8 +302,11 @@ class Covariates:
     categorical: tuple[str, ...] = field(default=())
 
     @classmethod
-    def from_settings(cls, settings) -> Covariates:
-        return cls(tuple(settings.age_covariates), tuple(settings.covariates),
+    def from_settings(cls, settings, multi: Sequence[str] | None = None) -> Covariates:
+        """From a ``ModelSettings``; ``multi`` replaces its ``covariates`` (e.g.
+        ``CohortSettings.multi_covariates()``, which may add the trunk measure)."""
+        return cls(tuple(settings.age_covariates),
+                   tuple(settings.covariates if multi is None else multi),
                    tuple(settings.categorical))
 
 

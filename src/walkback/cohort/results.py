@@ -175,7 +175,7 @@ class CohortResults:
             self.flow.to_csv(tmp / "flow.csv", index=False)
             self.table1.to_csv(tmp / "table1.csv", index=False)
             self.quartile_models[QUARTILE_COLUMNS].to_csv(tmp / "quartile_models.csv", index=False)
-            for exp in ("volume", "intensity"):
+            for exp in self.splines:  # volume, intensity (+ trunk when it is an exposure)
                 self.spline(exp).to_csv(tmp / f"spline_{exp}.csv", index=False)
             _dump(self.splines, tmp / "splines.json")
             self.joint_models[JOINT_COLUMNS].to_csv(tmp / "joint_models.csv", index=False)
