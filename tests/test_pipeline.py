@@ -131,3 +131,14 @@ def test_reduced_quality_warns_and_is_recorded(tmp_path, sim_dir) -> None:
     qc = json.loads((tmp_path / "o" / "qc.json").read_text())
     assert any("back sensor not used" in w for w in qc["quality_warnings"])
     assert qc["settings_sources"] == {"signal.on_sync_error": "test"}
+
+
+def test_unwritable_output_fails_before_reading(tmp_path) -> None:
+    """From Python too, an output folder that cannot be made fails at once, naming it."""
+    from walkback.errors import OutputPathError
+
+    blocker = tmp_path / "a-file"
+    blocker.write_text("x")
+    with pytest.raises(OutputPathError, match=f"{blocker}/out: {blocker} is a file"):
+        process_one(tmp_path / "does-not-exist.cwa", None, participant_id="p",
+                    out_dir=blocker / "out")

@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 
 from walkback import __version__
-from walkback._atomic import atomic_dir
+from walkback._atomic import atomic_dir, check_output_location
 from walkback.errors import InsufficientWearError, QualityWarning
 from walkback.settings import to_mapping
 from walkback.study_settings import PIPELINE_STAGES, StudySettings
@@ -70,7 +70,8 @@ def process_one(
     ``settings.signal.timezone``. A zone given here that differs from the settings' wins and is
     recorded as coming from this argument.
 
-    Raises :class:`~walkback.errors.ReadError` (unreadable / corrupt file),
+    Raises :class:`~walkback.errors.OutputPathError` (``out_dir`` cannot be created; checked
+    first), :class:`~walkback.errors.ReadError` (unreadable / corrupt file),
     :class:`~walkback.errors.SyncError` (the sensors cannot be synchronised),
     :class:`~walkback.errors.InsufficientWearError` (the thigh sensor was never worn).
     """
@@ -81,6 +82,7 @@ def process_one(
     if timezone is not None and timezone != s.signal.timezone:
         s = s.with_values({"signal.timezone": timezone}, "process_one(timezone=...)")
     tz = s.signal.timezone
+    check_output_location(out_dir)  # fail before an hour of work, not after it
     t0 = time.perf_counter()
     # streams: the raw week is decoded an hour at a time straight onto the 50 Hz grid
     thigh = io.open_stream(thigh_path, timezone=tz)
