@@ -192,7 +192,8 @@ class _DayBlock:
 
     values: dict[str, np.ndarray]
     labels: dict[str, str]
-    #: optional columns present in the file (``schema.DAY_OPTIONAL_COLUMNS``), long layout only
+    #: optional columns present in the file (``schema.DAY_OPTIONAL_COLUMNS``; the wide layout
+    #: reads only the trunk columns its patterns map)
     optional: dict[str, np.ndarray] = field(default_factory=dict)
 
 
@@ -232,7 +233,8 @@ def _long_days(frame: pd.DataFrame, where: FileRows, settings: CohortSettings):
     for spec in schema.DAY_OPTIONAL_COLUMNS:
         f = inverse.get(spec.name, spec.name)
         if f in frame.columns:
-            v = _numeric(where, frame, f, _label(f, spec.name))
+            block.labels[spec.name] = _label(f, spec.name)
+            v = _numeric(where, frame, f, block.labels[spec.name])
             block.optional[spec.name] = v == 1 if spec.kind == "bool" else v
     dup = np.flatnonzero(pd.DataFrame({"i": ids, "d": day}).duplicated(keep=False).to_numpy())
     if dup.size:
@@ -251,7 +253,7 @@ def _wide_days(frame: pd.DataFrame, where: FileRows, settings: CohortSettings):
                 if c and c in frame.columns), wide.id_column)
     needed = {fid: "participant_id"}
     needed.update({p.format(day=d): canon for d in wide.day_numbers
-                   for canon, p in wide.patterns.items()})
+                   for canon, p in wide.patterns.items() if canon not in schema.DAY_TRUNK_COLUMNS})
     _missing_columns(where, list(frame.columns), needed, "wide.patterns")
     absent = [c for c in schema.DAY_ACTIVITY_COLUMNS if c not in wide.patterns]
     if absent:
@@ -264,6 +266,8 @@ def _wide_days(frame: pd.DataFrame, where: FileRows, settings: CohortSettings):
         raise InputDataError(f"{where.path}: participant {ids.iloc[dup[0]]!r} appears more than "
                              f"once in the wide day table ({_label(fid, 'participant_id')}) at "
                              f"{where.rows(dup)}; expected one row per participant")
+    optional = [c.name for c in schema.DAY_OPTIONAL_COLUMNS
+                if c.name in schema.DAY_TRUNK_COLUMNS and c.name in wide.patterns]
     blocks = []
     for d in wide.day_numbers:
         block = _DayBlock({}, {})
@@ -271,6 +275,11 @@ def _wide_days(frame: pd.DataFrame, where: FileRows, settings: CohortSettings):
             f = wide.patterns[canon].format(day=d)
             block.labels[canon] = _label(f, canon)
             block.values[canon] = _numeric(where, frame, f, block.labels[canon])
+        for canon in optional:  # optional trunk exposures the config maps (absent: left out)
+            f = wide.patterns[canon].format(day=d)
+            if f in frame.columns:
+                block.labels[canon] = _label(f, canon)
+                block.optional[canon] = _numeric(where, frame, f, block.labels[canon])
         blocks.append(block)
     n, nd = len(frame), len(wide.day_numbers)
     ids_long = np.repeat(ids.to_numpy(dtype=object), nd)
@@ -301,6 +310,13 @@ def _check_durations(where: FileRows, block: _DayBlock, settings: CohortSettings
                 f"in a day at {where.rows(over)} (e.g. {v[over[0]]:,.0f} s); durations must be "
                 "seconds per day (a 25-h DST day needs day_length_s = 90000)"
             )
+    for canon in schema.DAY_TRUNK_COLUMNS:
+        v = block.optional.get(canon)
+        bad = np.flatnonzero((v < 0) | (v > limit)) if v is not None else np.zeros(0, int)
+        if bad.size:
+            raise InputDataError(f"{where.path}: column {block.labels[canon]} holds "
+                                 f"{v[bad[0]]:g} s at {where.rows(bad)}; expected seconds per "
+                                 f"day from 0 to {settings.max_day_s:,.0f} or empty")
     parts = np.column_stack([block.values[c] for c in _WEAR_PARTS])
     wear = np.nansum(parts, axis=1)
     over = np.flatnonzero(wear > limit + 1.0)  # 1 s allowance for per-class rounding
@@ -328,7 +344,9 @@ def _load_days(path: Path, settings: CohortSettings) -> tuple[pd.DataFrame, File
     for canon in schema.DAY_ACTIVITY_COLUMNS:
         vals = [b.values[canon] for b in blocks]
         data[canon] = vals[0] if len(vals) == 1 else np.column_stack(vals).ravel()
-    optional = blocks[0].optional
+    optional = {k: (v if len(blocks) == 1
+                    else np.column_stack([b.optional[k] for b in blocks]).ravel())
+                for k, v in blocks[0].optional.items() if all(k in b.optional for b in blocks)}
     data.update({k: v for k, v in optional.items() if k != "partial_day"})
     out = pd.DataFrame(data)
     partial = optional.get("partial_day")
@@ -337,7 +355,8 @@ def _load_days(path: Path, settings: CohortSettings) -> tuple[pd.DataFrame, File
         # counted at the 'no valid accelerometer day' exclusion
         log.info("%s: %d partial day(s) left out (exposure.drop_partial_days)", path,
                  int(partial.sum()))
-        cols = [c for c in (*schema.DAY_ACTIVITY_COLUMNS, "sedentary_s") if c in out]
+        cols = [c for c in (*schema.DAY_ACTIVITY_COLUMNS, "sedentary_s", *schema.DAY_TRUNK_COLUMNS)
+                if c in out]
         out.loc[partial, cols] = np.nan
     log.info("%s: %s layout, %d participant-days", path, layout, len(out))
     return out, where

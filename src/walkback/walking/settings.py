@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal, get_args
 
-from walkback.definitions import FULL_WEAR_H
+from walkback.definitions import FULL_WEAR_H, TRUNK_LONGEST_DEG, TRUNK_THRESHOLDS_DEG
 from walkback.errors import SettingsError
 
 PaceMethod = Literal["model", "cadence"]
@@ -27,7 +27,8 @@ class TrunkSettings:
     enabled: measure trunk angles when a back sensor is present (False: trunk columns empty).
     thresholds_deg: inclination thresholds (whole degrees, increasing) of the daily
         ``trunk_ge{T}_s``, ``trunk_fwd_ge{T}_s`` and ``trunk_fwd_ge{T}_sitting_s`` columns;
-        default 20, 30, 60, 90 as ActiPASS / Acti4 report them.
+        default 20, 30, 60, 90 as ActiPASS / Acti4 report them
+        (:data:`walkback.definitions.TRUNK_THRESHOLDS_DEG`).
     longest_deg: forward inclination of ``trunk_fwd_ge{longest_deg}_longest_s`` (the day's longest
         uninterrupted upright period at or above it); must be one of ``thresholds_deg``.
     resolution_s: the angles are computed on block means of this many seconds of the 50 Hz
@@ -57,8 +58,8 @@ class TrunkSettings:
     """
 
     enabled: bool = True
-    thresholds_deg: tuple[int, ...] = (20, 30, 60, 90)
-    longest_deg: int = 60
+    thresholds_deg: tuple[int, ...] = TRUNK_THRESHOLDS_DEG
+    longest_deg: int = TRUNK_LONGEST_DEG
     resolution_s: float = 0.2
     median_s: float = 1.0
     min_walking_s: float = 60.0

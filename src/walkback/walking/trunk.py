@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from walkback.activity.epochs import epoch_info
+from walkback.definitions import trunk_day_columns
 from walkback.walking._trunk_kernel import block_units, running_median
 from walkback.walking._trunk_reference import (
     UPRIGHT_CLASSES,
@@ -43,12 +44,10 @@ EPOCH_TRUNK_COLUMNS: tuple[str, str] = ("trunk_incl_deg", "trunk_fwd_deg")
 
 
 def trunk_columns(s: TrunkSettings | None = None) -> tuple[str, ...]:
-    """The day table's trunk columns for settings ``s`` (defaults: docs/SCHEMAS.md)."""
+    """The day table's trunk columns for settings ``s`` (:func:`walkback.definitions.
+    trunk_day_columns`; defaults: docs/SCHEMAS.md)."""
     s = s or TrunkSettings()
-    t = s.thresholds_deg
-    return ("trunk_upright_s", *(f"trunk_ge{x}_s" for x in t), *(f"trunk_fwd_ge{x}_s" for x in t),
-            f"trunk_fwd_ge{s.longest_deg}_longest_s", "trunk_sitting_s",
-            *(f"trunk_fwd_ge{x}_sitting_s" for x in t))
+    return trunk_day_columns(s.thresholds_deg, s.longest_deg)
 
 
 @dataclass(frozen=True)
