@@ -34,8 +34,8 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import numpy as np
-from scipy import ndimage
 
+from walkback.walking._trunk_kernel import running_median
 from walkback.walking.settings import TrunkSettings
 
 #: Study classes counted as upright (standing incl. shuffling; walking incl. stairs).
@@ -236,7 +236,9 @@ def _transition_directions(u: np.ndarray, worn: np.ndarray, runs: list[tuple[int
         p = np.column_stack([seg @ e1, seg @ e2])
         before = np.median(p[:steady], axis=0)
         after = np.median(p[-steady:], axis=0)
-        mid = ndimage.median_filter(p[steady:-steady], size=(k, 1), mode="nearest")
+        mid = np.column_stack([running_median(np.ascontiguousarray(p[steady:-steady, j],
+                                                                   np.float32), k)
+                               for j in range(2)]).astype(np.float64)
         d = after - before
         dd = float(np.dot(d, d))
         t = np.clip(((mid - before) @ d) / dd, 0.0, 1.0) if dd > 1e-12 else np.zeros(len(mid))
