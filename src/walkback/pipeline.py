@@ -76,7 +76,7 @@ def process_one(
     :class:`~walkback.errors.InsufficientWearError` (the thigh sensor was never worn).
     """
     from walkback import activity, io, signal
-    from walkback.walking import daily_table, measure_prepared
+    from walkback.walking import daily_table, measure_prepared, measure_trunk
 
     s = settings or StudySettings()
     if timezone is not None and timezone != s.signal.timezone:
@@ -99,15 +99,19 @@ def process_one(
              else activity.load_default_model())
     epochs = activity.classify(prepared, model, s.activity)
     t_cls = time.perf_counter()
-    measured = measure_prepared(prepared, epochs, s.walking)
+    trunk = measure_trunk(prepared, epochs, s.walking.trunk)
+    t_trunk = time.perf_counter()
+    measured = measure_prepared(prepared, epochs, s.walking, trunk)
     daily = daily_table(measured, prepared.days, participant_id, thigh_only=not prepared.has_back,
-                        settings=s.walking)
+                        settings=s.walking, trunk=trunk)
     qc = _qc(prepared, model, s, thigh_path, back_path, participant_id, epochs)
-    qc["quality_warnings"] = quality_notes(prepared.qc, read_warnings, s)
+    qc["trunk"] = _trunk_qc(trunk, prepared, s)
+    qc["quality_warnings"] = quality_notes(prepared.qc, read_warnings, s,
+                                           trunk_notes=trunk.notes if trunk is not None else ())
     for note in qc["quality_warnings"]:
         warnings.warn(f"{participant_id}: {note}", QualityWarning, stacklevel=2)
     qc["timing_s"] = {"open": t_read - t0, "read_and_prepare": t_prep - t_read, "classify": t_cls - t_prep,
-                      "walking": time.perf_counter() - t_cls}
+                      "trunk": t_trunk - t_cls, "walking": time.perf_counter() - t_trunk}
     out = Path(out_dir)
     with atomic_dir(out) as tmp:
         daily.to_csv(tmp / "daily.csv", index=False)
@@ -141,11 +145,21 @@ def _qc(prepared: Any, model: Any, s: StudySettings, thigh_path: Any, back_path:
     }
 
 
+def _trunk_qc(trunk: Any, prepared: Any, s: StudySettings) -> dict[str, Any]:
+    """qc.json's ``trunk`` entry: the reference, its quality, or why there are no trunk angles."""
+    if trunk is not None:
+        return trunk.qc()
+    why = ("no back sensor" if not prepared.has_back else "disabled in settings (walking.trunk.enabled)")
+    return {"computed": False, "reason": why}
+
+
 def quality_notes(signal_qc: dict[str, Any], read_warnings: dict[str, list[str]],
-                  s: StudySettings) -> list[str]:
+                  s: StudySettings, trunk_notes: Any = ()) -> list[str]:
     """Where the recording's quality reduced what the pipeline could do (for qc.json and a
     :class:`~walkback.errors.QualityWarning` each): reader warnings, a calibration that could not be
-    applied, an orientation that could not be determined, a back sensor dropped for want of sync."""
+    applied, an orientation that could not be determined, a back sensor dropped for want of sync,
+    and ``trunk_notes`` (:attr:`walkback.walking.TrunkAngles.notes`: no trunk reference found,
+    conflicting forward evidence, a back sensor re-attached)."""
     notes = [f"{name} file: {w}" for name, ws in read_warnings.items() for w in ws]
     for sensor in ("thigh", "back"):
         q = signal_qc.get(sensor) or {}
@@ -163,6 +177,7 @@ def quality_notes(signal_qc: dict[str, Any], read_warnings: dict[str, list[str]]
     sync = signal_qc.get("sync") or {}
     if (signal_qc.get("back") or {}).get("present") and not sync.get("ok", False):
         notes.append(f"back sensor not used: {sync.get('error', 'could not be synchronised')}")
+    notes.extend(trunk_notes)
     return notes
 
 

@@ -492,6 +492,10 @@ def hunt_config_toml() -> str:
              "# canonical day column (seconds per day) -> HUNT column name, {day} = 1..7",
              "[cohort.wide.patterns]"]
     lines += [f'{k} = "{v}"' for k, v in HUNT_DAY_PATTERNS.items()]
+    lines += ["# Optional trunk exposures from the lower-back sensor (docs/trunk.md), when a",
+              "# delivery holds them; map each one you have, e.g. (an example name, not a HUNT variable):",
+              '# trunk_fwd_ge30_s = "TrunkFwd30TmD{day}_NT4ActMX"',
+              "# A day file without them loads as before."]
     lines += ["", "# The day file's other columns (the id column is set in [wide]); none for HUNT.",
               "[cohort.columns_days]", "",
               "# HUNT variable name -> canonical participant column (walkback.cohort.schema).",

@@ -22,6 +22,7 @@ import pandas as pd
 
 from walkback.cohort import schema
 from walkback.cohort.config import CohortSettings
+from walkback.definitions import WEAR_PARTS
 from walkback.errors import CorruptFileError, InputDataError, ReadError, UnsupportedFormatError
 
 __all__ = ["CohortInputs", "FileRows", "load_inputs", "read_table", "sha256_file"]
@@ -313,8 +314,7 @@ def _wide_optional(frame: pd.DataFrame, where: FileRows, wide) -> list[str]:
     return found
 
 
-_WEAR_PARTS = ("lying_s", "sitting_s", "standing_s", "walk_slow_s", "walk_moderate_s",
-               "walk_brisk_s", "running_s", "cycling_s")
+_WEAR_PARTS = WEAR_PARTS
 
 
 def _check_durations(where: FileRows, block: _DayBlock, settings: CohortSettings) -> None:
@@ -346,6 +346,13 @@ def _check_durations(where: FileRows, block: _DayBlock, settings: CohortSettings
                 f"{settings.max_day_s:,.0f} s at {where.rows(bad)} (e.g. {sleep[bad[0]]:,.0f} s); "
                 "expected seconds of sleep per day"
             )
+    for canon in schema.DAY_TRUNK_COLUMNS:
+        v = block.optional.get(canon)
+        bad = np.flatnonzero((v < 0) | (v > limit)) if v is not None else np.zeros(0, int)
+        if bad.size:
+            raise InputDataError(f"{where.path}: column {block.labels[canon]} holds "
+                                 f"{v[bad[0]]:g} s at {where.rows(bad)}; expected seconds per "
+                                 f"day from 0 to {settings.max_day_s:,.0f} or empty")
     parts = np.column_stack([block.values[c] for c in _WEAR_PARTS])
     wear = np.nansum(parts, axis=1)
     over = np.flatnonzero(wear > limit + 1.0)  # 1 s allowance for per-class rounding
@@ -384,7 +391,8 @@ def _load_days(path: Path, settings: CohortSettings) -> tuple[pd.DataFrame, File
         # counted at the 'no valid accelerometer day' exclusion
         log.info("%s: %d partial day(s) left out (exposure.drop_partial_days)", path,
                  int(partial.sum()))
-        cols = [c for c in (*schema.DAY_ACTIVITY_COLUMNS, "sedentary_s", "sleep_s") if c in out]
+        cols = [c for c in (*schema.DAY_ACTIVITY_COLUMNS, "sedentary_s", "sleep_s",
+                            *schema.DAY_TRUNK_COLUMNS) if c in out]
         out.loc[partial, cols] = np.nan
     log.info("%s: %s layout, %d participant-days", path, layout, len(out))
     return out, where

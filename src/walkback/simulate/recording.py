@@ -9,7 +9,10 @@ with a 1-s raised-cosine crossfade, and adds sensor noise.
 The back signal is SYNTHESISED (SELFBACK has no back sensor): a posture-consistent gravity vector
 (upright with a small forward lean when standing or moving, leaning back or slouched when sitting,
 supine / side / prone following the thigh when lying) plus a scaled, high-passed copy of the thigh's
-movement. It is plausible for posture, not a real trunk gait signal.
+movement. It is plausible for posture, not a real trunk gait signal. On request
+(``tilt_standing_deg``) the back of some standing blocks is bent forward by a known angle, to test
+the trunk inclination measures (:mod:`walkback.walking.trunk`); the default recording has no
+such bending (and no trunk flexion at sit/stand transitions).
 
 ``write_recording`` writes ``thigh.cwa`` and ``back.cwa`` (AX3, 100 Hz, via
 :func:`walkback.io.write_cwa`; thigh in the SELFBACK mounting's device axes, back in canonical axes;
@@ -51,7 +54,9 @@ class SimulatedRecording:
 
     ``thigh_g``, ``back_g`` float32 (n, 3) g canonical axes, sample i at ``start_ns + i * 20 ms``
     (UTC, true time). ``truth_epochs`` and ``truth_daily`` follow docs/SCHEMAS.md (5-s epochs on
-    the same grid). ``blocks`` is the schedule (``activity``, ``start_ns``, ``duration_s``).
+    the same grid). ``blocks`` is the schedule (``activity``, ``start_ns``, ``duration_s``,
+    ``back_tilt_deg``: forward bend of the back sensor in that block, 0 unless requested).
+    ``truth_epochs`` and ``truth_daily`` carry no trunk truth (their trunk columns are empty).
     ``back_clock_offset_s`` / ``back_clock_drift_ppm``: the back device clock's error, applied
     when writing ``back.cwa`` only.
     """
@@ -80,10 +85,22 @@ def simulate_recording(
     back_clock_offset_s: float = 0.0,
     back_clock_drift_ppm: float = 0.0,
     settings: WalkingSettings | None = None,
+    tilt_standing_deg: float = 0.0,
+    tilt_standing_every: int = 2,
 ) -> SimulatedRecording:
-    """Simulate ``days`` x 24 h from local time ``start`` (naive = in ``timezone``)."""
+    """Simulate ``days`` x 24 h from local time ``start`` (naive = in ``timezone``).
+
+    ``tilt_standing_deg`` (degrees, forward positive): bend the back sensor forward by this much
+    in every ``tilt_standing_every``-th standing block (the 1st, the 1 + every-th, ...), about the
+    trunk's lateral axis; ``blocks.back_tilt_deg`` says which. Nothing else changes: with the
+    same seed the schedule, the thigh and every other block are identical to the untilted
+    recording.
+    """
     if not 0 < days <= 31:
         raise SettingsError(f"simulate_recording: days must be in (0, 31], got {days}")
+    if not -180 < tilt_standing_deg <= 180 or tilt_standing_every < 1:
+        raise SettingsError("simulate_recording: tilt_standing_deg must be in (-180, 180] and "
+                            f"tilt_standing_every >= 1, got {tilt_standing_deg}, {tilt_standing_every}")
     s = settings or WalkingSettings()
     ts = pd.Timestamp(start)
     ts = ts.tz_localize(timezone) if ts.tzinfo is None else ts.tz_convert(timezone)
@@ -91,16 +108,21 @@ def simulate_recording(
     rng = np.random.default_rng(seed)
     lib = load_library(source)
     blocks = schedule(start_ns, days, timezone, rng)
-    thigh, back, codes = stitch(blocks, lib, rng)
+    standing = np.cumsum([a == "standing" for a, _ in blocks]) - 1
+    tilt = np.array([tilt_standing_deg if a == "standing" and k % tilt_standing_every == 0 else 0.0
+                     for (a, _), k in zip(blocks, standing, strict=True)])
+    thigh, back, codes = stitch(blocks, lib, rng, back_tilt_deg=tilt)
     epochs = _truth_epochs(thigh, codes, start_ns, s, timezone)
     # calendar days exactly as the signal stage makes them for the processed recording
     daily = daily_table(epochs, calendar_days(start_ns, thigh.shape[0], FS_HZ, timezone), participant_id,
                         thigh_only=False, settings=s)
     starts = start_ns + (np.cumsum([0] + [d for _, d in blocks[:-1]]) * 1e9).astype(np.int64)
     bl = pd.DataFrame({"activity": [a for a, _ in blocks], "start_ns": starts,
-                       "duration_s": [d for _, d in blocks]})
+                       "duration_s": [d for _, d in blocks], "back_tilt_deg": tilt})
     meta = {"seed": seed, "days": days, "source": lib.source, "participant_id": participant_id,
             "start_local": str(ts), "timezone": timezone}
+    if tilt_standing_deg:
+        meta.update(tilt_standing_deg=tilt_standing_deg, tilt_standing_every=tilt_standing_every)
     return SimulatedRecording(start_ns, FS_HZ, timezone, thigh, back, epochs, daily, bl,
                               back_clock_offset_s, back_clock_drift_ppm, meta)
 
