@@ -31,7 +31,7 @@ import pandas as pd
 from walkback._atomic import atomic_path, write_text_atomic
 from walkback.errors import SettingsError
 from walkback.signal.days import calendar_days
-from walkback.simulate._recording_schedule import schedule
+from walkback.simulate._recording_schedule import WALKING_SHARE, schedule
 from walkback.simulate._recording_snippets import FS_HZ, SELFBACK_CLASSES, load_library
 from walkback.simulate._recording_stitch import CODES, stitch
 from walkback.walking.daily import daily_table
@@ -77,9 +77,17 @@ def simulate_recording(
     participant_id: str = "sim",
     back_clock_offset_s: float = 0.0,
     back_clock_drift_ppm: float = 0.0,
+    walking_share: float = WALKING_SHARE,
+    intermittent: float = 0.0,
     settings: WalkingSettings | None = None,
 ) -> SimulatedRecording:
-    """Simulate ``days`` x 24 h from local time ``start`` (naive = in ``timezone``)."""
+    """Simulate ``days`` x 24 h from local time ``start`` (naive = in ``timezone``).
+
+    ``walking_share`` (chance that an awake block is walking) and ``intermittent`` (chance that a
+    walking block is an errand of short walks between short stands) shape the walking; see
+    :mod:`walkback.simulate._recording_schedule` (defaults: ~90-100 min/day in 5-min bouts;
+    0.65 / 0.7: ~250 min/day in ~400 walks a day).
+    """
     if not 0 < days <= 31:
         raise SettingsError(f"simulate_recording: days must be in (0, 31], got {days}")
     s = settings or WalkingSettings()
@@ -88,7 +96,7 @@ def simulate_recording(
     start_ns = int(ts.tz_convert("UTC").value)
     rng = np.random.default_rng(seed)
     lib = load_library(source)
-    blocks = schedule(start_ns, days, timezone, rng)
+    blocks = schedule(start_ns, days, timezone, rng, walking_share=walking_share, intermittent=intermittent)
     thigh, back, codes = stitch(blocks, lib, rng)
     epochs = _truth_epochs(thigh, codes, start_ns, s)
     # calendar days exactly as the signal stage makes them for the processed recording
@@ -98,7 +106,8 @@ def simulate_recording(
     bl = pd.DataFrame({"activity": [a for a, _ in blocks], "start_ns": starts,
                        "duration_s": [d for _, d in blocks]})
     meta = {"seed": seed, "days": days, "source": lib.source, "participant_id": participant_id,
-            "start_local": str(ts), "timezone": timezone}
+            "start_local": str(ts), "timezone": timezone, "walking_share": walking_share,
+            "intermittent": intermittent}
     return SimulatedRecording(start_ns, FS_HZ, timezone, thigh, back, epochs, daily, bl,
                               back_clock_offset_s, back_clock_drift_ppm, meta)
 
