@@ -12,7 +12,7 @@ FS = 50.0
 
 def _run(g: np.ndarray, settings: WalkingSettings | None = None):
     m = g.shape[0] // 250
-    return measure_gait(g, FS, np.arange(m) * 250, np.ones(m, bool), settings)
+    return measure_gait(g, FS, np.arange(m) * 250, np.ones(m, bool), settings, epoch_samples=250)
 
 
 @pytest.mark.parametrize(("stride_hz", "n"), [(0.75, 45), (0.9, 54), (1.0, 60), (1.08, 65), (1.4, 84)])
@@ -38,7 +38,7 @@ def test_no_steps_outside_locomotion_and_in_still_signal(gait) -> None:
     m = g.shape[0] // 250
     loc = np.zeros(m, bool)
     loc[2:6] = True
-    r = measure_gait(g, FS, np.arange(m) * 250, loc)
+    r = measure_gait(g, FS, np.arange(m) * 250, loc, epoch_samples=250)
     assert r.steps[~loc].sum() == 0 and np.isnan(r.cadence_spm[~loc]).all()
     assert r.steps[loc].sum() == pytest.approx(0.9 * 20 * 2, abs=2)
     still = np.tile(np.array([[1.0, 0.0, 0.05]], np.float32), (2500, 1))

@@ -17,7 +17,7 @@ def _cadence(path) -> tuple[float, float]:
     t = pd.to_datetime(df["time"], format="%Y-%m-%d %H:%M:%S.%f").to_numpy("datetime64[ns]").astype(np.int64) / 1e9
     g = selfback_to_canonical(t, df[["x", "y", "z"]].to_numpy(float), keep_s=90.0)
     m = g.shape[0] // 250
-    r = measure_gait(g, 50.0, np.arange(m) * 250, np.ones(m, bool))
+    r = measure_gait(g, 50.0, np.arange(m) * 250, np.ones(m, bool), epoch_samples=250)
     ok = np.isfinite(r.cadence_spm)
     # median cadence; and steps counted by peaks relative to cadence x time (autocorrelation)
     return float(np.nanmedian(r.cadence_spm)), float(r.steps[ok].sum() / (r.cadence_spm[ok].sum() * 5 / 60))

@@ -2,7 +2,7 @@
 
 Public API::
 
-    measure_gait(thigh_g, fs_hz, epoch_start_index, locomotion, settings) -> GaitEpochs
+    measure_gait(thigh_g, fs_hz, epoch_start_index, locomotion, settings, *, epoch_samples) -> GaitEpochs
     measure_epochs(thigh_g, fs_hz, grid_start_ns, epochs, settings) -> DataFrame (epoch timeline)
     daily_table(epochs, days, participant_id, thigh_only=..., settings=...) -> DataFrame
     process_one(thigh_path, back_path=None, *, participant_id, out_dir, timezone, settings)

@@ -46,7 +46,7 @@ def measure_epochs(
     loco = np.isin(cls, LOCOMOTION)
     if "thigh_wear" in out:
         loco &= out["thigh_wear"].to_numpy(bool)
-    gait = measure_gait(thigh_g, fs_hz, idx, loco, s)
+    gait = measure_gait(thigh_g, fs_hz, idx, loco, s, epoch_samples=int(round(s.epoch_s * fs_hz)))
     model_pace = out["pace"].to_numpy(object) if "pace" in out else np.full(len(out), "", object)
     cad = np.where(loco, gait.cadence_spm, np.nan)
     pace = choose_pace(cad, model_pace, cls == "walking", s)
