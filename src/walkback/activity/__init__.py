@@ -6,22 +6,32 @@
 shipped model and its validation.
 """
 
-from walkback.activity.classify import EPOCH_COLUMNS, classify, predict_pace
-from walkback.activity.features import FEATURES, compute_features, feature_names
-from walkback.activity.model import Model, load_default_model, load_model
-from walkback.activity.settings import ActivitySettings, TrainSettings
+from importlib import import_module
+from typing import Any
 
-#: Names imported on first use: training pulls in the dataset loaders and through them the signal
-#: stage's resampler (scipy.signal, numba), which classifying a Prepared signal does not need.
-_LAZY = {"ActivityClassifier": "walkback.activity.estimator", "fit": "walkback.activity.train"}
+# Every export loads on first use (PEP 562): importing the settings (as the pipeline does before it
+# reads a file) must not import pandas, scipy.fft and the feature code; training pulls in the
+# dataset loaders and through them the signal stage's resampler (scipy.signal, numba), which
+# classifying a Prepared signal does not need.
+_LAZY = {
+    "EPOCH_COLUMNS": "classify", "classify": "classify", "predict_pace": "classify",
+    "FEATURES": "features", "compute_features": "features", "feature_names": "features",
+    "Model": "model", "load_default_model": "model", "load_model": "model",
+    "ActivitySettings": "settings", "TrainSettings": "settings",
+    "ActivityClassifier": "estimator", "fit": "train",
+}
 
 
-def __getattr__(name: str):
-    if name in _LAZY:
-        import importlib
+def __getattr__(name: str) -> Any:
+    if name not in _LAZY:
+        raise AttributeError(f"module 'walkback.activity' has no attribute {name!r}")
+    value = getattr(import_module(f"walkback.activity.{_LAZY[name]}"), name)
+    globals()[name] = value
+    return value
 
-        return getattr(importlib.import_module(_LAZY[name]), name)
-    raise AttributeError(f"module 'walkback.activity' has no attribute {name!r}")
+
+def __dir__() -> list[str]:
+    return sorted(__all__)
 
 
 __all__ = [

@@ -12,13 +12,31 @@ Conventions: canonical thigh axes and the 50 Hz grid of :mod:`walkback.signal.ty
 calendar days local to an IANA zone. See docs/SCHEMAS.md for the tables.
 """
 
-from walkback.walking.bouts import walking_bouts
-from walkback.walking.daily import DAILY_COLUMNS, calendar_days, daily_table
-from walkback.walking.gait import GaitEpochs, measure_gait
-from walkback.walking.measure import measure_epochs, measure_prepared
-from walkback.walking.pace import met_from_cadence, met_from_pace, pace_from_cadence
-from walkback.walking.pipeline import ParticipantResult, PipelineSettings, process_one
-from walkback.walking.settings import WalkingSettings
+from importlib import import_module
+from typing import Any
+
+# Exports load on first use (PEP 562): `walkback process-one` imports process_one from here before
+# it reads a byte, and should not pay for pandas, scipy.signal and numba until a stage needs them.
+_EXPORTS = {
+    "walking_bouts": "bouts", "DAILY_COLUMNS": "daily", "calendar_days": "daily",
+    "daily_table": "daily", "GaitEpochs": "gait", "measure_gait": "gait",
+    "measure_epochs": "measure", "measure_prepared": "measure", "met_from_cadence": "pace",
+    "met_from_pace": "pace", "pace_from_cadence": "pace", "ParticipantResult": "pipeline",
+    "PipelineSettings": "pipeline", "process_one": "pipeline", "WalkingSettings": "settings",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _EXPORTS:
+        raise AttributeError(f"module 'walkback.walking' has no attribute {name!r}")
+    value = getattr(import_module(f"walkback.walking.{_EXPORTS[name]}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)
+
 
 __all__ = [
     "DAILY_COLUMNS",

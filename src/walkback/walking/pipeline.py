@@ -16,10 +16,9 @@ import math
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
 from walkback import __version__
 from walkback._atomic import atomic_dir
@@ -27,12 +26,12 @@ from walkback.activity.settings import ActivitySettings
 from walkback.errors import InsufficientWearError
 from walkback.settings import to_mapping
 from walkback.signal.settings import PrepareSettings
-from walkback.walking.daily import daily_table
-from walkback.walking.measure import measure_prepared
 from walkback.walking.settings import WalkingSettings
 
-log = logging.getLogger(__name__)
+if TYPE_CHECKING:
+    import pandas as pd
 
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -81,7 +80,7 @@ def process_one(
     :class:`~walkback.errors.SyncError` (the sensors cannot be synchronised),
     :class:`~walkback.errors.InsufficientWearError` (the thigh sensor was never worn).
     """
-    from walkback import activity, io, signal
+    from walkback import io, signal
 
     s = settings or PipelineSettings()
     t0 = time.perf_counter()
@@ -94,9 +93,14 @@ def process_one(
     if not np.any(prepared.thigh_wear):
         raise InsufficientWearError(f"{thigh_path}: the thigh sensor was never worn (no wear time at all)")
     t_prep = time.perf_counter()
+    from walkback import activity  # stage imports where they are needed: start-up stays short
+
     model = activity.load_model(s.model_path) if s.model_path else activity.load_default_model()
     epochs = activity.classify(prepared, model, s.activity)
     t_cls = time.perf_counter()
+    from walkback.walking.daily import daily_table
+    from walkback.walking.measure import measure_prepared
+
     measured = measure_prepared(prepared, epochs, s.walking)
     daily = daily_table(measured, prepared.days, participant_id, thigh_only=not prepared.has_back,
                         settings=s.walking)
