@@ -22,16 +22,18 @@ import time
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
 from walkback import __version__
 from walkback._atomic import atomic_dir, check_output_location
 from walkback.errors import InsufficientWearError, QualityWarning
 from walkback.settings import to_mapping
 from walkback.study_settings import PIPELINE_STAGES, StudySettings
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["ParticipantResult", "process_one"]
 
@@ -75,8 +77,7 @@ def process_one(
     :class:`~walkback.errors.SyncError` (the sensors cannot be synchronised),
     :class:`~walkback.errors.InsufficientWearError` (the thigh sensor was never worn).
     """
-    from walkback import activity, io, signal
-    from walkback.walking import daily_table, measure_prepared, measure_trunk
+    from walkback import io, signal  # stage packages: each module loads where it is first used
 
     s = settings or StudySettings()
     if timezone is not None and timezone != s.signal.timezone:
@@ -95,6 +96,9 @@ def process_one(
     if not np.any(prepared.thigh_wear):
         raise InsufficientWearError(f"{thigh_path}: the thigh sensor was never worn (no wear time at all)")
     t_prep = time.perf_counter()
+    from walkback import activity
+    from walkback.walking import daily_table, measure_prepared, measure_trunk
+
     model = (activity.load_model(s.activity.model_path) if s.activity.model_path
              else activity.load_default_model())
     epochs = activity.classify(prepared, model, s.activity)

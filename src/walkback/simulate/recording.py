@@ -36,7 +36,7 @@ from walkback.activity.epochs import EpochInfo, with_epoch_info
 from walkback.definitions import DEFAULT_TIMEZONE, EPOCH_S
 from walkback.errors import SettingsError
 from walkback.signal.days import calendar_days
-from walkback.simulate._recording_schedule import schedule
+from walkback.simulate._recording_schedule import WALKING_SHARE, schedule
 from walkback.simulate._recording_snippets import FS_HZ, SELFBACK_CLASSES, load_library
 from walkback.simulate._recording_stitch import CODES, stitch
 from walkback.walking.daily import daily_table
@@ -84,6 +84,8 @@ def simulate_recording(
     participant_id: str = "sim",
     back_clock_offset_s: float = 0.0,
     back_clock_drift_ppm: float = 0.0,
+    walking_share: float = WALKING_SHARE,
+    intermittent: float = 0.0,
     settings: WalkingSettings | None = None,
     tilt_standing_deg: float = 0.0,
     tilt_standing_every: int = 2,
@@ -95,6 +97,11 @@ def simulate_recording(
     trunk's lateral axis; ``blocks.back_tilt_deg`` says which. Nothing else changes: with the
     same seed the schedule, the thigh and every other block are identical to the untilted
     recording.
+
+    ``walking_share`` (chance that an awake block is walking) and ``intermittent`` (chance that a
+    walking block is an errand of short walks between short stands) shape the walking; see
+    :mod:`walkback.simulate._recording_schedule` (defaults: ~90-100 min/day in 5-min bouts;
+    0.65 / 0.7: ~250 min/day in ~400 walks a day).
     """
     if not 0 < days <= 31:
         raise SettingsError(f"simulate_recording: days must be in (0, 31], got {days}")
@@ -107,7 +114,8 @@ def simulate_recording(
     start_ns = int(ts.tz_convert("UTC").value)
     rng = np.random.default_rng(seed)
     lib = load_library(source)
-    blocks = schedule(start_ns, days, timezone, rng)
+    blocks = schedule(start_ns, days, timezone, rng, walking_share=walking_share,
+                      intermittent=intermittent)
     standing = np.cumsum([a == "standing" for a, _ in blocks]) - 1
     tilt = np.array([tilt_standing_deg if a == "standing" and k % tilt_standing_every == 0 else 0.0
                      for (a, _), k in zip(blocks, standing, strict=True)])
@@ -120,7 +128,8 @@ def simulate_recording(
     bl = pd.DataFrame({"activity": [a for a, _ in blocks], "start_ns": starts,
                        "duration_s": [d for _, d in blocks], "back_tilt_deg": tilt})
     meta = {"seed": seed, "days": days, "source": lib.source, "participant_id": participant_id,
-            "start_local": str(ts), "timezone": timezone}
+            "start_local": str(ts), "timezone": timezone, "walking_share": walking_share,
+            "intermittent": intermittent}
     if tilt_standing_deg:
         meta.update(tilt_standing_deg=tilt_standing_deg, tilt_standing_every=tilt_standing_every)
     return SimulatedRecording(start_ns, FS_HZ, timezone, thigh, back, epochs, daily, bl,
