@@ -15,6 +15,9 @@ def test_demo_runs_every_stage_and_says_where(tmp_path, capsys):
     assert "Risk ratios (95% CI)" in text and "true risk ratios used to simulate" in text
     assert (out / "cohort-analysis" / "quartile_models.csv").exists()
     assert (out / "cohort-data" / "days.csv").exists()
+    # ... and the 24-h compositional analysis of the same cohort
+    assert "isotemporal substitution, multi-adjusted RR" in text and "sedentary -> walking" in text
+    assert (out / "cohort-analysis" / "coda_isotemporal.csv").exists()
     # 2. one participant processed from .cwa files and printed beside the truth
     assert "measured (m) beside the truth (t)" in text
     daily = pd.read_csv(out / "participant" / "daily.csv")

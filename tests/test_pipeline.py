@@ -176,3 +176,13 @@ def test_simulated_night_sleep_against_truth(night_run) -> None:
     assert qc["sleep"]["detected"] and len(qc["sleep"]["nights"]) == 1
     assert qc["sleep"]["nights"][0]["sleep_s"] == pytest.approx(ep.sleep.sum() * 5.0)
     assert qc["settings"]["activity"]["sleep"]["min_bed_min"] == 180.0
+
+def test_unwritable_output_fails_before_reading(tmp_path) -> None:
+    """From Python too, an output folder that cannot be made fails at once, naming it."""
+    from walkback.errors import OutputPathError
+
+    blocker = tmp_path / "a-file"
+    blocker.write_text("x")
+    with pytest.raises(OutputPathError, match=f"{blocker}/out: {blocker} is a file"):
+        process_one(tmp_path / "does-not-exist.cwa", None, participant_id="p",
+                    out_dir=blocker / "out")

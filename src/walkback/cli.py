@@ -6,7 +6,11 @@ takes the parsed ``argparse.Namespace`` and returns an exit status. Heavy import
 handlers so that ``walkback --help`` stays fast.
 
 Errors derived from :class:`walkback.errors.WalkbackError` are printed as one clear line and give
-exit status 2; anything else is a bug and shows its traceback.
+exit status 2; anything else is a bug and shows its traceback. Every command names what it writes
+with ``--out``: that location is checked before the command runs (so a long computation does not
+end in an unwritable folder), and an operating-system error on a named file (an input or output
+the user gave) is printed as one line ``walkback CMD: error: PATH: what failed``, also exit 2
+(with ``--verbose`` the traceback is logged too).
 """
 
 from __future__ import annotations
@@ -71,10 +75,29 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return 1
     try:
+        out = getattr(args, "out", None)
+        if out is not None:
+            from walkback._atomic import check_output_location
+
+            check_output_location(out)
         return int(args.func(args) or 0)
     except WalkbackError as exc:
         print(f"walkback {args.command}: error: {exc}", file=sys.stderr)
         return 2
+    except OSError as exc:
+        if exc.filename is None:
+            raise  # not about a path the user named: a bug, keep the traceback
+        logging.getLogger("walkback").debug("operating-system error", exc_info=True)
+        print(f"walkback {args.command}: error: {_os_error_line(exc)}", file=sys.stderr)
+        return 2
+
+
+def _os_error_line(exc: OSError) -> str:
+    """``PATH: what failed`` for an OSError that names a file (``-> PATH2`` for a rename)."""
+    where = os.fsdecode(exc.filename)
+    if getattr(exc, "filename2", None) is not None:
+        where += f" -> {os.fsdecode(exc.filename2)}"
+    return f"{where}: {exc.strerror or exc}"
 
 
 if __name__ == "__main__":  # pragma: no cover

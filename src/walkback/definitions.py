@@ -60,6 +60,28 @@ NONZERO_FOR_WALKING: tuple[str, ...] = ("lying_s", "sitting_s", "standing_s", "w
 #: Hours of wear for the day table's ``valid_wear20h`` flag.
 FULL_WEAR_H = 20.0
 
+#: Trunk inclination thresholds (degrees) of the day table's trunk exposures, as ActiPASS / Acti4
+#: report them; the longest forward bend is counted at :data:`TRUNK_LONGEST_DEG`.
+TRUNK_THRESHOLDS_DEG: tuple[int, ...] = (20, 30, 60, 90)
+TRUNK_LONGEST_DEG = 60
+
+
+def trunk_day_columns(thresholds_deg: tuple[int, ...] = TRUNK_THRESHOLDS_DEG,
+                      longest_deg: int = TRUNK_LONGEST_DEG) -> tuple[str, ...]:
+    """Names of the day table's trunk exposure columns (seconds per day), in order.
+
+    ``trunk_upright_s`` (upright time with the back sensor worn: the denominator),
+    ``trunk_ge{T}_s`` (inclination >= T while upright), ``trunk_fwd_ge{T}_s`` (forward
+    inclination >= T while upright), ``trunk_fwd_ge{L}_longest_s`` (the longest uninterrupted
+    upright period >= L forward), ``trunk_sitting_s`` (sitting time with the back worn) and
+    ``trunk_fwd_ge{T}_sitting_s`` (forward inclination >= T while sitting). Written by
+    :mod:`walkback.walking.trunk`, read (optionally) by the cohort analysis.
+    """
+    t = thresholds_deg
+    return ("trunk_upright_s", *(f"trunk_ge{x}_s" for x in t), *(f"trunk_fwd_ge{x}_s" for x in t),
+            f"trunk_fwd_ge{longest_deg}_longest_s", "trunk_sitting_s",
+            *(f"trunk_fwd_ge{x}_sitting_s" for x in t))
+
 
 def _col(table: Mapping[str, Any], name: str, n: int) -> np.ndarray:
     return np.asarray(table[name], dtype=float) if name in table else np.full(n, np.nan)

@@ -23,6 +23,11 @@ class CorruptFileError(ReadError):
     """The file's content is damaged beyond what the reader can skip."""
 
 
+class OutputPathError(WalkbackError):
+    """An output path cannot be created or written (a missing folder that cannot be made, a file
+    where a folder is needed, no permission, a read-only or full file system)."""
+
+
 class SettingsError(WalkbackError, ValueError):
     """A setting or configuration file is invalid (unknown key, wrong type, out of range)."""
 

@@ -23,16 +23,18 @@ import time
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
 from walkback import __version__
-from walkback._atomic import atomic_dir
+from walkback._atomic import atomic_dir, check_output_location
 from walkback.errors import InsufficientWearError, QualityWarning
 from walkback.settings import to_mapping
 from walkback.study_settings import PIPELINE_STAGES, StudySettings
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["ParticipantResult", "process_one"]
 
@@ -71,17 +73,18 @@ def process_one(
     ``settings.signal.timezone``. A zone given here that differs from the settings' wins and is
     recorded as coming from this argument.
 
-    Raises :class:`~walkback.errors.ReadError` (unreadable / corrupt file),
+    Raises :class:`~walkback.errors.OutputPathError` (``out_dir`` cannot be created; checked
+    first), :class:`~walkback.errors.ReadError` (unreadable / corrupt file),
     :class:`~walkback.errors.SyncError` (the sensors cannot be synchronised),
     :class:`~walkback.errors.InsufficientWearError` (the thigh sensor was never worn).
     """
-    from walkback import activity, io, signal
-    from walkback.walking import daily_table, measure_prepared
+    from walkback import io, signal  # stage packages: each module loads where it is first used
 
     s = settings or StudySettings()
     if timezone is not None and timezone != s.signal.timezone:
         s = s.with_values({"signal.timezone": timezone}, "process_one(timezone=...)")
     tz = s.signal.timezone
+    check_output_location(out_dir)  # fail before an hour of work, not after it
     t0 = time.perf_counter()
     # streams: the raw week is decoded an hour at a time straight onto the 50 Hz grid
     thigh = io.open_stream(thigh_path, timezone=tz)
@@ -94,22 +97,30 @@ def process_one(
     if not np.any(prepared.thigh_wear):
         raise InsufficientWearError(f"{thigh_path}: the thigh sensor was never worn (no wear time at all)")
     t_prep = time.perf_counter()
+    from walkback import activity
+    from walkback.walking import daily_table, measure_prepared, measure_trunk
+
     model = (activity.load_model(s.activity.model_path) if s.activity.model_path
              else activity.load_default_model())
     epochs = activity.classify(prepared, model, s.activity)
     t_cls = time.perf_counter()
     epochs = activity.detect_sleep(prepared, epochs, s.activity.sleep)
     t_slp = time.perf_counter()
-    measured = measure_prepared(prepared, epochs, s.walking)
+    trunk = measure_trunk(prepared, epochs, s.walking.trunk)
+    t_trunk = time.perf_counter()
+    measured = measure_prepared(prepared, epochs, s.walking, trunk)
     daily = daily_table(measured, prepared.days, participant_id, thigh_only=not prepared.has_back,
-                        settings=s.walking)
+                        settings=s.walking, trunk=trunk)
     qc = _qc(prepared, model, s, thigh_path, back_path, participant_id, epochs)
+    qc["trunk"] = _trunk_qc(trunk, prepared, s)
     qc["sleep"] = _sleep_qc(epochs, s)
-    qc["quality_warnings"] = quality_notes(prepared.qc, read_warnings, s)
+    qc["quality_warnings"] = quality_notes(prepared.qc, read_warnings, s,
+                                           trunk_notes=trunk.notes if trunk is not None else ())
     for note in qc["quality_warnings"]:
         warnings.warn(f"{participant_id}: {note}", QualityWarning, stacklevel=2)
     qc["timing_s"] = {"open": t_read - t0, "read_and_prepare": t_prep - t_read, "classify": t_cls - t_prep,
-                      "sleep": t_slp - t_cls, "walking": time.perf_counter() - t_slp}
+                      "sleep": t_slp - t_cls, "trunk": t_trunk - t_slp,
+                      "walking": time.perf_counter() - t_trunk}
     out = Path(out_dir)
     with atomic_dir(out) as tmp:
         daily.to_csv(tmp / "daily.csv", index=False)
@@ -143,7 +154,15 @@ def _qc(prepared: Any, model: Any, s: StudySettings, thigh_path: Any, back_path:
     }
 
 
-def _sleep_qc(epochs: pd.DataFrame, s: StudySettings) -> dict[str, Any]:
+def _trunk_qc(trunk: Any, prepared: Any, s: StudySettings) -> dict[str, Any]:
+    """qc.json's ``trunk`` entry: the reference, its quality, or why there are no trunk angles."""
+    if trunk is not None:
+        return trunk.qc()
+    why = ("no back sensor" if not prepared.has_back else "disabled in settings (walking.trunk.enabled)")
+    return {"computed": False, "reason": why}
+
+
+def _sleep_qc(epochs: Any, s: StudySettings) -> dict[str, Any]:
     """qc.json's ``sleep``: whether the detector ran, its movement sensors, one entry per night."""
     from walkback.activity import sleep_periods
 
@@ -155,10 +174,12 @@ def _sleep_qc(epochs: pd.DataFrame, s: StudySettings) -> dict[str, Any]:
 
 
 def quality_notes(signal_qc: dict[str, Any], read_warnings: dict[str, list[str]],
-                  s: StudySettings) -> list[str]:
+                  s: StudySettings, trunk_notes: Any = ()) -> list[str]:
     """Where the recording's quality reduced what the pipeline could do (for qc.json and a
     :class:`~walkback.errors.QualityWarning` each): reader warnings, a calibration that could not be
-    applied, an orientation that could not be determined, a back sensor dropped for want of sync."""
+    applied, an orientation that could not be determined, a back sensor dropped for want of sync,
+    and ``trunk_notes`` (:attr:`walkback.walking.TrunkAngles.notes`: no trunk reference found,
+    conflicting forward evidence, a back sensor re-attached)."""
     notes = [f"{name} file: {w}" for name, ws in read_warnings.items() for w in ws]
     for sensor in ("thigh", "back"):
         q = signal_qc.get(sensor) or {}
@@ -176,6 +197,7 @@ def quality_notes(signal_qc: dict[str, Any], read_warnings: dict[str, list[str]]
     sync = signal_qc.get("sync") or {}
     if (signal_qc.get("back") or {}).get("present") and not sync.get("ok", False):
         notes.append(f"back sensor not used: {sync.get('error', 'could not be synchronised')}")
+    notes.extend(trunk_notes)
     return notes
 
 

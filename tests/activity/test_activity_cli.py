@@ -7,7 +7,7 @@ import json
 import numpy as np
 import pytest
 
-from conftest import make_prepared
+from _support.activity import make_prepared
 from walkback.activity import classify, datasets, load_model
 from walkback.cli import main
 from walkback.errors import InputDataError

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from synth import pedalling_thigh, rotate_to_lying
 
-from conftest import make_prepared, segment_of
+from _support.activity import make_prepared, segment_of
+from _support.synth import pedalling_thigh, rotate_to_lying
 from walkback.activity import classify, datasets
 from walkback.activity.classify import EPOCH_COLUMNS
 from walkback.activity.settings import ActivitySettings

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from conftest import TINY, make_prepared
+from _support.activity import TINY, make_prepared
 from walkback.activity import ActivityClassifier, load_default_model
 from walkback.errors import NotFittedError
 

@@ -8,7 +8,7 @@ from importlib import resources
 
 import pytest
 
-from conftest import TINY
+from _support.activity import TINY
 from walkback.activity import datasets
 from walkback.activity.model import (
     DEFAULT_MODEL,

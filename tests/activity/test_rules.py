@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from synth import pedalling_thigh, quiet_trunk, rotate_to_lying
 
+from _support.synth import pedalling_thigh, quiet_trunk, rotate_to_lying
 from walkback.activity.features import (
     compute_features,
     feature_names,

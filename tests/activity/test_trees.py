@@ -8,7 +8,7 @@ import lightgbm as lgb
 import numpy as np
 import pytest
 
-from conftest import make_prepared, segment_of
+from _support.activity import make_prepared, segment_of
 from walkback.activity import _trees, classify, datasets
 from walkback.activity.classify import decide
 from walkback.activity.features import compute_features, inclination, orientation_summary

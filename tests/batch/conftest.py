@@ -13,11 +13,10 @@ import time
 from pathlib import Path
 
 import pytest
-from batch_helpers import light_task, make_cohort
 
+from _support.batch import light_task, make_cohort
+from _support.paths import subprocess_env
 from walkback.batch import run_batch
-
-HERE = Path(__file__).resolve().parent
 
 
 @pytest.fixture(scope="session")
@@ -63,8 +62,7 @@ def _stop(procs: list[subprocess.Popen]) -> None:
 def dask_cluster(tmp_path_factory):
     """Address of a scheduler with two ``--nthreads 1`` workers; everything torn down after."""
     tmp = tmp_path_factory.mktemp("dask")
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(HERE), os.environ.get("PYTHONPATH", "")]),
-               DASK_DISTRIBUTED__WORKER__DAEMON="False")
+    env = subprocess_env(DASK_DISTRIBUTED__WORKER__DAEMON="False")
     sched_file = tmp / "scheduler.json"
     procs = [_start([sys.executable, "-m", "distributed.cli.dask_scheduler", "--host", "127.0.0.1",
                      "--port", "0", "--no-dashboard", "--scheduler-file", str(sched_file),

@@ -11,20 +11,18 @@ import sys
 import time
 from pathlib import Path
 
-from batch_helpers import GOOD_IDS, assert_same, light_task, snapshot
-
+from _support.batch import GOOD_IDS, assert_same, light_task, snapshot
+from _support.paths import subprocess_env
 from walkback.batch import run_batch
 from walkback.batch.worker import DONE_NAME
 
-HERE = Path(__file__).resolve().parent
 RESULT_FILES = {"daily.csv", "epochs.parquet", "qc.json", DONE_NAME}
 
 
 def _cli(manifest: Path, out: Path, delay_s: float) -> subprocess.Popen:
-    env = dict(os.environ, WALKBACK_TEST_DELAY_S=str(delay_s),
-               PYTHONPATH=os.pathsep.join([str(HERE), os.environ.get("PYTHONPATH", "")]))
+    env = subprocess_env(WALKBACK_TEST_DELAY_S=str(delay_s))
     cmd = [sys.executable, "-m", "walkback.cli", "process", str(manifest), "--out", str(out),
-           "--workers", "2", "--task", "batch_helpers:light_task"]
+           "--workers", "2", "--task", "_support.batch:light_task"]
     return subprocess.Popen(cmd, env=env, start_new_session=True, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True)
 

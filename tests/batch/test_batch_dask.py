@@ -6,8 +6,8 @@ from __future__ import annotations
 import json
 
 import pytest
-from batch_helpers import assert_same, light_task, snapshot
 
+from _support.batch import assert_same, light_task, snapshot
 from walkback.batch import run_batch
 from walkback.errors import WalkbackError
 

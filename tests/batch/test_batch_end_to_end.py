@@ -1,5 +1,5 @@
 """End to end with the real pipeline: simulated recordings -> ``walkback manifest`` ->
-``walkback process`` (default task: walkback.walking.process_one) -> ``walkback analyze``."""
+``walkback process`` (default task: walkback.pipeline.process_one) -> ``walkback analyze``."""
 
 from __future__ import annotations
 

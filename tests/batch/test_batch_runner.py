@@ -9,7 +9,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 import pytest
-from batch_helpers import (
+
+from _support.batch import (
     BAD_IDS,
     GOOD_IDS,
     T0_NS,
@@ -19,7 +20,6 @@ from batch_helpers import (
     light_task,
     snapshot,
 )
-
 from walkback.batch import run_batch
 from walkback.batch.runner import EXIT_SOME_FAILED
 from walkback.errors import WalkbackError

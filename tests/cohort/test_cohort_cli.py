@@ -6,6 +6,7 @@ import pandas as pd
 import pytest
 
 from walkback.cli import main
+from walkback.errors import ConvergenceWarning
 
 N = 1200
 
@@ -40,6 +41,12 @@ def test_analyze_long_and_hunt_layouts_agree(long_result, tmp_path, capsys):
     qa = pd.read_csv(a / "quartile_models.csv")
     qb = pd.read_csv(b / "quartile_models.csv")
     pd.testing.assert_frame_equal(qa, qb, rtol=1e-9)
+    # the HUNT file's SleTmD columns run the compositional analysis with the written config
+    assert "SleTmD1_NT4ActMX" in (hunt / "days.csv").read_text().splitlines()[0]
+    assert "compositional mean (min/day)" in text
+    for name in ("coda_flow.csv", "coda_models.csv", "coda_isotemporal.csv",
+                 "coda_sensitivity.csv"):
+        pd.testing.assert_frame_equal(pd.read_csv(a / name), pd.read_csv(b / name), rtol=1e-9)
     assert len(pd.read_csv(a / "analysis_data.csv")) == pd.read_csv(a / "flow.csv").remaining.iloc[-1]
 
 
@@ -87,13 +94,38 @@ def test_failure_while_writing_keeps_previous_output(long_result, tmp_path, monk
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
 
 
-def test_non_convergence_gives_one_message_and_no_output(long_files, tmp_path, capsys):
+def test_fits_stopped_at_max_iter_warn_and_are_recorded(long_files, tmp_path, capsys):
+    """A fit that stops at max_iter is a ConvergenceWarning naming the model, as in Stata, R and
+    statsmodels: the run completes, and provenance.json, models.json and the summary say which."""
+    import json
+
     cfg = tmp_path / "cohort.toml"
     cfg.write_text("[cohort.models]\nmax_iter = 2\n")
     out = tmp_path / "out"
-    code = main(["analyze", "--days", str(long_files / "days.csv"), "--participants",
-                 str(long_files / "participants.csv"), "--settings", str(cfg), "--out", str(out)])
-    err = capsys.readouterr().err.strip().splitlines()
-    assert code == 2 and len(err) == 1
-    assert "quartile/volume/age" in err[0] and "did not converge in 2 iterations" in err[0]
-    assert not out.exists()
+    with pytest.warns(ConvergenceWarning) as caught:
+        code = main(["analyze", "--days", str(long_files / "days.csv"), "--participants",
+                     str(long_files / "participants.csv"), "--settings", str(cfg), "--out",
+                     str(out)])
+    assert code == 0
+    prov = json.loads((out / "provenance.json").read_text())
+    stopped = {w["model"]: w["message"] for w in prov["warnings"]}
+    coda_fits = json.loads((out / "coda_models.json").read_text())["models"]
+    assert len(stopped) == prov["n_models"] + len(coda_fits) == len(caught)
+    assert not any(f["converged"] for f in coda_fits)
+    assert "did not converge in 2 iterations" in stopped["coda/main/multi/walking"]
+    assert "did not converge in 2 iterations" in stopped["quartile/volume/age"]
+    assert stopped["quartile/volume/age"].startswith("model quartile/volume/age (outcome lbp_t1")
+    models = json.loads((out / "models.json").read_text())["models"]
+    assert not any(m["converged"] for m in models)
+    assert f"WARNING: {len(stopped)} model(s) stopped at max_iter" in capsys.readouterr().out
+    strat = pd.read_csv(out / "stratified_models.csv")
+    est = strat[strat.note != "reference"]
+    assert len(est) and est.note.str.contains("did not converge in 2 iterations").all()
+
+
+def test_converged_run_records_no_warnings(long_result):
+    import json
+
+    prov = json.loads((long_result[0] / "provenance.json").read_text())
+    assert prov["warnings"] == []
+    assert all(m["converged"] for m in long_result[1].models)

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from walkback.cohort.poisson import build_design, fit_poisson, lr_test
-from walkback.errors import ModelError
+from walkback.errors import ConvergenceWarning, ModelError
 
 
 def _two_group(a: int, n1: int, b: int, n0: int) -> pd.DataFrame:
@@ -121,10 +121,33 @@ def test_covariate_level_without_cases_reported_not_estimable(cohort):
     np.testing.assert_allclose(r.params[:4], r2.params[:4], atol=1e-9)
 
 
-def test_non_convergence_is_a_model_error(cohort):
+def test_fit_stopped_at_max_iter_warns_naming_the_model_and_is_flagged(cohort):
     d = build_design(cohort, ["age"], ["q"])
-    with pytest.raises(ModelError, match="did not converge in 1 iterations"):
-        fit_poisson(cohort["y"].to_numpy(), d, max_iter=1)
+    with pytest.warns(ConvergenceWarning, match=r"^model m1: .*did not converge in 1 iterations"):
+        r = fit_poisson(cohort["y"].to_numpy(), d, max_iter=1, label="model m1")
+    assert not r.converged and r.n_iter == 1 and "m1" in r.convergence_message
+    full = fit_poisson(cohort["y"].to_numpy(), d)
+    assert full.converged and full.convergence_message == "" and full.n_iter > 1
+    assert np.max(np.abs(r.params - full.params)) > 1e-3  # the estimates really are unfinished
+
+
+def test_flat_deviance_with_shrinking_steps_is_a_stopped_fit_not_separation():
+    """Stopped one iteration early, this fit's deviance is already flat (1.5e-13) while a coefficient
+    still moves by 1.3e-6 (after 1.4e-3): Newton steps towards a finite maximum shrink, so it is a
+    ConvergenceWarning with nearly final estimates, not the "no finite maximum" error."""
+    rng = np.random.default_rng(0)
+    n = 3000
+    df = pd.DataFrame({"age": rng.normal(55, 15, n), "edu": rng.integers(1, 7, n),
+                       "q": rng.integers(1, 5, n)})
+    df["y"] = (rng.random(n) < np.exp(-1.8 + 0.01 * (df.age - 55) - 0.25 * (df.q > 2))
+               ).astype(float)
+    d = build_design(df, ["age"], ["q", "edu"])
+    full = fit_poisson(df.y.to_numpy(), d)
+    assert full.converged and full.n_iter == 5
+    with pytest.warns(ConvergenceWarning, match=r"deviance change 1\.\d+e-13"):
+        almost = fit_poisson(df.y.to_numpy(), d, max_iter=4)
+    assert not almost.converged
+    np.testing.assert_allclose(almost.params, full.params, atol=1e-5)
 
 
 def test_collinear_covariate_omitted_like_stata_but_exposure_is_an_error(cohort):
@@ -194,3 +217,59 @@ def test_covariate_reference_level_without_cases_leaves_its_rows_out(cohort):
         assert res.params[i] == pytest.approx(ref.params[k], rel=1e-8)
         assert res.cov[i, i] == pytest.approx(ref.cov[k, k], rel=1e-8)
     assert any("reference" in s for s in res.not_estimable)
+
+
+def test_estimates_pinned_across_engine_changes(cohort):
+    """Numbers of the hand-written IRLS before the statsmodels trial (commit 29e00c6), with the
+    Stata layer at work: a case-free covariate level (edu=6), a case-free covariate reference
+    level (grp=a, its rows left out, grp=c then collinear), a collinear covariate (age2). Any
+    engine must reproduce them within 1e-10."""
+    df = cohort.copy()
+    n = len(df)
+    df.loc[df.edu == 6, "y"] = 0.0
+    df["grp"] = np.where(np.arange(n) % 9 == 0, "a", np.where(np.arange(n) % 2, "b", "c"))
+    df.loc[df.grp == "a", "y"] = 0.0
+    df["age2"] = 2 * df.age
+    d = build_design(df, ["age", "age2"], ["q", "sex", "edu", "grp"],
+                     order=["q", "age", "age2", "sex", "edu", "grp"])
+    r = fit_poisson(df.y.to_numpy(), d, protected=["q"])
+    assert r.not_estimable == ("edu=6", "grp=a (reference; 334 participants left out)", "age2",
+                               "grp=c")
+    assert (r.n, r.cases, r.converged) == (3000, 337, True)
+    t = r.rr_table().set_index("term")
+    pinned = {  # coef, se (HC0 x n/(n-1)), ci_low, ci_high, p
+        "q=2": (0.17250610404485311, 0.13864018006495382, 0.9055401561626468,
+                1.5592982242290179, 0.21339944624237528),
+        "q=3": (0.06265874289240966, 0.13988237012033364, 0.8093646962998993,
+                1.4004913654992333, 0.6541973556602354),
+        "q=4": (-0.0747539795834489, 0.1466539964459295, 0.6961497172382032,
+                1.2369919325956877, 0.6102404509948665),
+        "age": (0.0104626487923243, 0.0032660968188198505, 1.004069474573063,
+                1.0170070822711028, 0.0013581025310790975),
+    }
+    for term, values in pinned.items():
+        got = t.loc[term, ["coef", "se", "ci_low", "ci_high", "p"]].to_numpy(float)
+        np.testing.assert_allclose(got, values, rtol=1e-10, atol=1e-12, err_msg=term)
+    assert r.loglik == pytest.approx(-961.7392200007646, abs=1e-9)
+    y = df.y.to_numpy()
+    small = fit_poisson(y, build_design(df, ["age"], ["sex"]), robust=False)
+    big = fit_poisson(y, build_design(df, ["age"], ["sex", "q"]), robust=False)
+    chi2, dof, p = lr_test(small, big)
+    assert (chi2, dof) == (pytest.approx(2.6263795692084386, abs=1e-9), 3)
+    assert p == pytest.approx(0.45288362500991697, abs=1e-10)
+    assert big.bse[big.index("q=3")] == pytest.approx(0.15208657646604054, rel=1e-10)
+
+
+def test_no_finite_maximum_is_a_model_error_not_a_convergence_warning():
+    """With the default max_iter the separated toy's deviance stops changing while x keeps
+    running off: that is a ModelError naming x, never a warned estimate."""
+    rng = np.random.default_rng(0)
+    x = np.r_[np.zeros(30), np.ones(30)]
+    y = np.r_[rng.integers(0, 2, 30), np.zeros(30)].astype(float)
+    design = build_design(pd.DataFrame({"x": x}), continuous=["x"])
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no warning of any kind on the way to the error
+        with pytest.raises(ModelError, match=r"toy: no finite maximum.*\['x'\].*quasi-separation"):
+            fit_poisson(y, design, label="toy")

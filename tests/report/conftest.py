@@ -6,9 +6,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-import report_browser
-import report_fixtures
 
+from _support import browser as report_browser
+from _support import report_fixtures
 from walkback.cli import main as walkback
 
 

@@ -6,7 +6,8 @@ import json
 
 import numpy as np
 import pandas as pd
-from report_browser import (
+
+from _support.browser import (
     assert_accessible,
     assert_figure_drawn,
     assert_loaded_cleanly,
@@ -14,6 +15,7 @@ from report_browser import (
 )
 
 FIGURES = ("flow", "spline-volume", "spline-intensity", "joint", "forest")
+CODA_PARTS = ("sleep", "sedentary", "standing", "walking", "running_cycling")
 
 
 def test_page_loads_without_errors_and_draws_every_figure(cohort_page):
@@ -102,3 +104,64 @@ def test_self_contained(cohort_page):
     text = html.read_text()
     assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", text)
     assert "url(" not in text and "@import" not in text
+
+
+def test_compositional_section_draws_and_equals_the_output_files(cohort_page, analyze_dir):
+    """The 24-h time-use section: one drawn figure per part receiving time, and every number
+    shown (flow, compositional mean, per-part RRs, substitutions, E-values, strata) equal to the
+    coda_*.csv files."""
+    _, page = cohort_page
+    for part in CODA_PARTS:
+        assert_figure_drawn(page, f"coda-to-{part}")
+    flow = pd.read_csv(analyze_dir / "coda_flow.csv")
+    for i, r in flow.iterrows():
+        assert number(page.keys[f"coda-flow-remaining-{i}"]) == r["remaining"]
+    mean = pd.read_csv(analyze_dir / "coda_mean.csv")
+    for _, r in mean.iterrows():
+        assert number(page.keys[f"coda-mean-{r['part']}"]) == round(r["minutes"], 1)
+    models = pd.read_csv(analyze_dir / "coda_models.csv")
+    assert len(models) == 10
+    for _, r in models.iterrows():
+        key = f"coda-rr-{r['adjustment']}-{r['part']}"
+        assert number(page.keys[key]) == round(r["rr"], 2), key
+        low, high = page.keys[key + "-ci"].split("\u2013")
+        assert (number(low), number(high)) == (round(r["ci_low"], 2), round(r["ci_high"], 2))
+    iso = pd.read_csv(analyze_dir / "coda_isotemporal.csv")
+    ev = pd.read_csv(analyze_dir / "coda_evalues.csv").set_index(
+        ["from_part", "to_part", "minutes"])
+    shown = iso[(iso.adjustment == "multi") & (iso.minutes == 30)]
+    assert len(shown) >= 16
+    for _, r in shown.iterrows():
+        key = f"coda-iso-{r['from_part']}-{r['to_part']}-30"
+        assert number(page.keys[key]) == round(r["rr"], 2), key
+        e = page.keys[key + "-evalue"]
+        if (r["from_part"], r["to_part"], 30.0) in ev.index:
+            assert number(e) == round(ev.loc[(r["from_part"], r["to_part"], 30.0), "evalue_rr"], 2)
+        else:
+            assert e == ""
+    sens = pd.read_csv(analyze_dir / "coda_sensitivity.csv")
+    hit = sens[(sens.from_part == "sedentary") & (sens.to_part == "walking") & (sens.minutes == 30)]
+    assert hit.analysis.nunique() == 11
+    for _, r in hit.iterrows():
+        assert number(page.keys[f"coda-sens-{r['analysis']}-{r['adjustment']}"]) == round(
+            r["rr"], 2)
+    # the figure's description names the file's range for the walking panel
+    walk = iso[(iso.adjustment == "multi") & (iso.to_part == "walking")]
+    desc = page.dom.split('id="coda-to-walking-desc">')[1].split("<")[0]
+    assert f"risk ratios {walk.rr.min():.2f} to {walk.rr.max():.2f}" in desc
+
+
+def test_compositional_section_says_why_when_not_run(tmp_path, analyze_dir):
+    import shutil
+
+    from walkback.report import cohort_report
+
+    folder = tmp_path / "an"
+    shutil.copytree(analyze_dir, folder)
+    for f in folder.glob("coda_*"):
+        f.unlink()
+    prov = json.loads((folder / "provenance.json").read_text())
+    prov["coda"] = {"status": "skipped", "reason": "the day table has no sleep (sleep_s)"}
+    (folder / "provenance.json").write_text(json.dumps(prov))
+    html = cohort_report(folder, tmp_path / "r.html").read_text()
+    assert "The compositional analysis was not run: the day table has no sleep" in html

@@ -6,7 +6,8 @@ import re
 
 import pandas as pd
 import pytest
-from report_browser import (
+
+from _support.browser import (
     assert_accessible,
     assert_figure_drawn,
     assert_loaded_cleanly,

@@ -7,8 +7,8 @@ import shutil
 import numpy as np
 import pandas as pd
 import pytest
-from report_browser import assert_figure_drawn, assert_loaded_cleanly, render
 
+from _support.browser import assert_figure_drawn, assert_loaded_cleanly, render
 from walkback.report import cohort_report, participant_report
 
 

@@ -75,8 +75,7 @@ def test_rr_colour_diverges_around_one():
 
 def test_timeline_runs_on_a_dst_day(tmp_path):
     """Europe/Oslo 2024-03-31 has 23 h: runs stay inside 0-24 h, never inverted, cover 23 h."""
-    import report_fixtures
-
+    from _support import report_fixtures
     from walkback.report._participant_sections import _runs
     from walkback.report.participant import load_participant
 

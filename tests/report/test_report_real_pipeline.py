@@ -7,14 +7,14 @@ import json
 
 import pandas as pd
 import pytest
-from report_browser import (
+
+from _support.browser import (
     assert_accessible,
     assert_figure_drawn,
     assert_loaded_cleanly,
     number,
     render,
 )
-
 from walkback.report import participant_report
 
 

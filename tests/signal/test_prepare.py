@@ -7,8 +7,8 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
-from _sig_helpers import stitched
 
+from _support.signals import stitched
 from walkback.errors import SyncError
 from walkback.io.types import Channel, Recording, RecordingInfo
 from walkback.settings import from_mapping

@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from _sig_helpers import stitched
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from _support.signals import stitched
 from walkback import io
 from walkback.errors import InputDataError
 from walkback.signal import prepare

@@ -6,8 +6,8 @@ import json
 
 import numpy as np
 import pytest
-from _sig_helpers import stitched
 
+from _support.signals import stitched
 from walkback.errors import SyncError
 from walkback.signal.resample import resample_uniform
 from walkback.signal.sync import SyncSettings, estimate_sync

@@ -127,7 +127,8 @@ def test_writer_layouts_and_lazy_package_access(tmp_path):
     hunt = ws.write_cohort(sim, tmp_path / "hunt", layout="hunt")
     assert hunt["config"].read_text().startswith("# walkback cohort config")
     wide = pd.read_csv(hunt["days"])
-    assert wide.shape == (len(sim.participants), 1 + 7 * 9)
+    assert wide.shape == (len(sim.participants), 1 + 7 * 10)  # nine activities + sleep
+    assert "SleTmD7_NT4ActMX" in wide.columns
     with pytest.raises(ValueError, match="layout"):
         ws.write_cohort(sim, tmp_path / "x", layout="diagonal")
     with pytest.raises(AttributeError):

@@ -168,3 +168,29 @@ def test_write_and_read_back(tmp_path) -> None:
     truth = pd.read_parquet(out / "truth_epochs.parquet")
     assert str(truth.time.dt.tz) == "UTC" and len(truth) == len(s.truth_epochs)
     assert pd.read_csv(out / "truth_daily.csv").walking_s.sum() == s.truth_daily.walking_s.sum()
+
+
+def test_walking_share_and_errands_shape_the_schedule() -> None:
+    from walkback.errors import SettingsError
+    from walkback.simulate._recording_schedule import WALKING_SHARE, schedule
+
+    start = pd.Timestamp("2024-05-06 00:00", tz="Europe/Oslo").value
+
+    def walks(**kw):
+        b = schedule(start, 7, "Europe/Oslo", np.random.default_rng(3), **kw)
+        assert sum(d for _, d in b) == pytest.approx(7 * 86400)
+        return [d for a, d in b if a.startswith("walk")]
+
+    # the defaults are the historical schedule, draw for draw (figures from the session-3 code)
+    hist = schedule(start, 2, "Europe/Oslo", np.random.default_rng(3))
+    assert len(hist) == 133 and hist[:3] == [("lying", 3645.0), ("lying", 1595.0), ("lying", 3019.0)]
+    assert sum(d for a, d in hist if a.startswith("walk")) == 11810
+    assert hist == schedule(start, 2, "Europe/Oslo", np.random.default_rng(3), walking_share=WALKING_SHARE,
+                            intermittent=0.0)
+    usual, busy = walks(), walks(walking_share=0.65, intermittent=0.7)
+    assert 60 < sum(usual) / 60 / 7 < 130 and 200 < sum(busy) / 60 / 7 < 320  # min per 24 h
+    assert len(busy) > 3 * len(usual)  # errands: many short walks
+    assert np.median(busy) <= 40 < np.median(usual)
+    for bad in ({"walking_share": 1.0}, {"intermittent": -0.1}):
+        with pytest.raises(SettingsError):
+            schedule(start, 1, "Europe/Oslo", np.random.default_rng(0), **bad)

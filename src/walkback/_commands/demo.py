@@ -1,7 +1,8 @@
 """``walkback demo``: what ``make demo`` runs, on built-in data only (no network, no user files).
 
 1. Simulates a HUNT-like cohort (``walkback.simulate.cohort``), runs the full study analysis and prints
-   the main quartile table beside the true risk ratios used to simulate it.
+   the main quartile table beside the true risk ratios used to simulate it, then a few lines of the
+   24-h compositional analysis (isotemporal substitution).
 2. Simulates one participant-week of thigh + back AX3 files stitched from the real snippets shipped
    in the package, processes it with the one-participant pipeline (``process-one``) and prints the
    daily table beside the truth.
@@ -71,6 +72,14 @@ def _cohort_part(out: Path, n: int, seed: int) -> Path:
     print("true risk ratios used to simulate (Q2-Q4 vs Q1): volume "
           f"{', '.join(f'{r:.2f}' for r in truth.volume_rr[1:])}; intensity "
           f"{', '.join(f'{r:.2f}' for r in truth.intensity_rr[1:])}")
+    if results.coda is not None:
+        print("\n24-h time use as a composition (sleep, sedentary, standing, walking, running + "
+              "cycling; the authors' CoDA analysis):")
+        print("\n".join(results.coda.summary_lines()))
+        print("(the simulated truth acts through walking volume only; all pairs and moves: "
+              f"{analysis_dir / 'coda_isotemporal.csv'})")
+    else:
+        print(f"\ncompositional analysis not run: {p['coda'].get('reason', '')}")
     print(f"simulated input tables: {paths['days']}, {paths['participants']}")
     print(f"all results (tables, figures, analysis_data.csv, models.json): {analysis_dir}/")
     return analysis_dir

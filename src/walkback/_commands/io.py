@@ -20,6 +20,19 @@ def register(subparsers) -> None:
     add_tz(p, "IANA zone of the device clock (default: the settings file's [signal] timezone, "
               "else Europe/Oslo for Axivity and GENEActiv without a header zone, UTC for CSV)")
     add_settings(p)
+    g = p.add_argument_group(
+        "CSV of another layout",
+        "HARTH and SELFBACK CSVs are recognised by their columns; name the columns of any other")
+    g.add_argument("--time-column", metavar="COL",
+                   help="column of the sample times (default 'time' when --axis-columns is given)")
+    g.add_argument("--axis-columns", metavar="X,Y,Z",
+                   help="the three acceleration columns, comma-separated (default x,y,z)")
+    g.add_argument("--time-unit", choices=["s", "ms", "us", "ns"],
+                   help="numeric times: their unit since 1970 (default: text times, ISO 8601)")
+    g.add_argument("--time-format", metavar="STRFTIME",
+                   help="text times: their strftime pattern (default ISO 8601)")
+    g.add_argument("--scale", type=float, default=None,
+                   help="factor from the axis columns' unit to g (e.g. 0.10197 for m/s^2)")
     p.add_argument("--max-rows", type=int, default=10, help="gaps / rejected blocks listed")
     p.add_argument("--json", action="store_true", help="print RecordingInfo as JSON instead")
     p.set_defaults(func=_info)
@@ -77,23 +90,65 @@ def format_info(rec, max_rows: int = 10) -> str:
     return "\n".join(out)
 
 
-def _info(args: argparse.Namespace) -> int:
-    from walkback.io import read, read_harth_csv, sniff
-    from walkback.io.csvfiles import HARTH_COLUMNS
+_CSV_OPTIONS = ("time_column", "axis_columns", "time_unit", "time_format", "scale")
 
+
+def _read_csv_named(args: argparse.Namespace, tz: str | None):
+    """A CSV read with the columns named on the command line."""
+    from walkback.errors import SettingsError
+    from walkback.io import read_csv
+
+    axes = tuple(c.strip() for c in (args.axis_columns or "x,y,z").split(","))
+    if len(axes) != 3 or not all(axes):
+        raise SettingsError(f"--axis-columns {args.axis_columns!r}: give three column names "
+                            "separated by commas, e.g. ax,ay,az")
+    return read_csv(args.file, time_column=args.time_column or "time", time_unit=args.time_unit,
+                    time_format=args.time_format, axis_columns=axes,
+                    scale=1.0 if args.scale is None else args.scale,
+                    timezone=tz or "UTC")
+
+
+def _zone(args: argparse.Namespace) -> str | None:
+    """``--tz``, else the settings file's [signal] timezone when it sets one, else None (the
+    format's own default)."""
     tz = tz_arg(args)
     if tz is None and args.settings is not None:
         s = study_settings(args)
         if s.source_of("signal.timezone") != "default":
             tz = s.signal.timezone
-    recs = {}
-    if sniff(args.file) == "csv":
-        import pandas as pd
+    return tz
 
-        if set(HARTH_COLUMNS) <= set(pd.read_csv(args.file, nrows=0).columns):
-            recs = read_harth_csv(args.file, timezone=tz or "UTC")
-    if not recs:
-        recs = {"": read(args.file, timezone=tz)}
+
+def _read_for_info(args: argparse.Namespace) -> dict:
+    """``{sensor name or "": Recording}`` of the file, as the command's options say."""
+    tz = _zone(args)
+    from walkback.errors import InputDataError, SettingsError
+    from walkback.io import read, read_harth_csv, sniff
+    from walkback.io.csvfiles import KNOWN_LAYOUTS, csv_layout, read_csv_header
+
+    fmt = sniff(args.file)
+    named = [o for o in _CSV_OPTIONS if getattr(args, o) is not None]
+    if fmt != "csv":
+        if named:
+            flags = ", ".join("--" + o.replace("_", "-") for o in named)
+            raise SettingsError(f"{args.file}: {flags} only apply to CSV files; this is {fmt}")
+        return {"": read(args.file, timezone=tz)}
+    if named:
+        return {"": _read_csv_named(args, tz)}
+    header = read_csv_header(args.file)
+    layout = csv_layout(header)
+    if layout == "harth":
+        return read_harth_csv(args.file, timezone=tz or "UTC")
+    if layout is None:
+        raise InputDataError(
+            f"{args.file}: CSV columns {header} match no known layout ({KNOWN_LAYOUTS}); "
+            "name its columns: --time-column COL --axis-columns X,Y,Z (with --time-unit "
+            "s|ms|us|ns for numeric times, --scale for units other than g)")
+    return {"": read(args.file, timezone=tz)}
+
+
+def _info(args: argparse.Namespace) -> int:
+    recs = _read_for_info(args)
     for name, rec in recs.items():
         if args.json:
             import dataclasses

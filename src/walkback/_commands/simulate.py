@@ -47,6 +47,12 @@ def _recording_args(s: argparse.ArgumentParser) -> None:
                    help="IANA time zone of the device clocks (default Europe/Oslo)")
     s.add_argument("--clock-offset-s", type=float, default=0.0, help="back clock offset, s")
     s.add_argument("--clock-drift-ppm", type=float, default=0.0, help="back clock drift, ppm")
+    s.add_argument("--walking-share", type=float, default=None, metavar="P",
+                   help="chance that an awake block is walking (default 0.28: ~90-100 min/day; "
+                   "0.65 with --intermittent 0.7: ~250 min/day)")
+    s.add_argument("--intermittent", type=float, default=0.0, metavar="P",
+                   help="chance that a walking block is an errand of short walks between short "
+                   "stands (many short walking runs; default 0)")
 
 
 def _cohort_args(s: argparse.ArgumentParser) -> None:
@@ -59,11 +65,14 @@ def _cohort_args(s: argparse.ArgumentParser) -> None:
 
 def _simulate_recording(args: argparse.Namespace) -> int:
     from walkback.definitions import DEFAULT_TIMEZONE
+    from walkback.simulate._recording_schedule import WALKING_SHARE
     from walkback.simulate.recording import simulate_recording, write_recording
 
+    share = WALKING_SHARE if args.walking_share is None else args.walking_share
     sim = simulate_recording(days=args.days, seed=args.seed, source=args.source, start=args.start,
                              timezone=args.tz or DEFAULT_TIMEZONE, back_clock_offset_s=args.clock_offset_s,
-                             back_clock_drift_ppm=args.clock_drift_ppm)
+                             back_clock_drift_ppm=args.clock_drift_ppm, walking_share=share,
+                             intermittent=args.intermittent)
     out = write_recording(sim, args.out)
     d = sim.truth_daily
     print(f"simulated {args.days:g} days -> {out}: true walking "

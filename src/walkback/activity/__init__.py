@@ -7,24 +7,23 @@
 shipped model and its validation.
 """
 
-from walkback.activity.classify import EPOCH_COLUMNS, classify, predict_pace
-from walkback.activity.epochs import EpochInfo, epoch_info, with_epoch_info
-from walkback.activity.features import FEATURES, compute_features, feature_names
-from walkback.activity.model import Model, load_default_model, load_model
-from walkback.activity.settings import ActivitySettings, SleepSettings, TrainSettings
+from walkback._lazy import lazy_exports
 
-#: Names imported on first use: training pulls in the dataset loaders and through them the signal
-#: stage's resampler (scipy.signal, numba), which classifying a Prepared signal does not need.
-_LAZY = {"ActivityClassifier": "walkback.activity.estimator", "fit": "walkback.activity.train",
-         "detect_sleep": "walkback.activity.sleep", "sleep_periods": "walkback.activity.sleep"}
+# Every export loads on first use (PEP 562): importing the settings (as the pipeline does before it
+# reads a file) must not import pandas, scipy.fft and the feature code; training pulls in the
+# dataset loaders and through them the signal stage's resampler (scipy.signal, numba), which
+# classifying a Prepared signal does not need.
+_LAZY = {
+    "EPOCH_COLUMNS": "classify", "classify": "classify", "predict_pace": "classify",
+    "EpochInfo": "epochs", "epoch_info": "epochs", "with_epoch_info": "epochs",
+    "FEATURES": "features", "compute_features": "features", "feature_names": "features",
+    "Model": "model", "load_default_model": "model", "load_model": "model",
+    "ActivitySettings": "settings", "SleepSettings": "settings", "TrainSettings": "settings",
+    "SLEEP_COLUMNS": "sleep", "detect_sleep": "sleep", "sleep_periods": "sleep",
+    "ActivityClassifier": "estimator", "fit": "train",
+}
 
-
-def __getattr__(name: str):
-    if name in _LAZY:
-        import importlib
-
-        return getattr(importlib.import_module(_LAZY[name]), name)
-    raise AttributeError(f"module 'walkback.activity' has no attribute {name!r}")
+__getattr__, __dir__ = lazy_exports(__name__, globals(), _LAZY)
 
 
 __all__ = [

@@ -10,26 +10,22 @@ A thin layer over the one-participant pipeline (:func:`walkback.pipeline.process
 See ``docs/cluster.md`` for running on Slurm, Kubernetes or a hand-started Dask cluster.
 """
 
-import importlib
+from walkback._lazy import lazy_exports
 
 #: Names load on first use: reading the batch settings (a study file) imports nothing heavy, and
 #: :mod:`walkback.study_settings` can import :mod:`walkback.batch.settings` without a cycle.
 _LAZY = {
-    "BatchSettings": "walkback.batch.settings",
-    "BatchSummary": "walkback.batch.runner",
-    "Entry": "walkback.batch.manifest",
-    "build_manifest": "walkback.batch.pattern",
-    "read_manifest": "walkback.batch.manifest",
-    "run_batch": "walkback.batch.runner",
-    "validate_manifest": "walkback.batch.manifest",
-    "write_manifest": "walkback.batch.manifest",
+    "BatchSettings": "settings",
+    "BatchSummary": "runner",
+    "Entry": "manifest",
+    "build_manifest": "pattern",
+    "read_manifest": "manifest",
+    "run_batch": "runner",
+    "validate_manifest": "manifest",
+    "write_manifest": "manifest",
 }
 
 
-def __getattr__(name: str):
-    if name in _LAZY:
-        return getattr(importlib.import_module(_LAZY[name]), name)
-    raise AttributeError(f"module 'walkback.batch' has no attribute {name!r}")
-
+__getattr__, __dir__ = lazy_exports(__name__, globals(), _LAZY)
 
 __all__ = sorted(_LAZY)

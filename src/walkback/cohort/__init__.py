@@ -13,43 +13,40 @@ Typical use (what ``walkback analyze`` does)::
 
 Lower-level pieces: :func:`build_sample` (exclusions and recodes, with the flow table),
 :func:`xtile` / :func:`stata_percentile` (Stata's quantile rules), :func:`fit_poisson` /
-:func:`build_design` (robust Poisson regression), :func:`rcs_basis` (Stata-scaled splines).
+:func:`build_design` (robust Poisson regression), :func:`rcs_basis` (Stata-scaled splines),
+:func:`run_coda` (the 24-h compositional analysis, run by ``analyze`` when the day table holds
+``sleep_s``; ``results.coda``).
 
 Names load on first use, so reading the cohort's settings (:mod:`walkback.cohort.config`, e.g.
 for a study file) does not import pandas, statsmodels and matplotlib.
 """
 
-import importlib
+from walkback._lazy import lazy_exports
 
 _LAZY = {
-    "analyze": "walkback.cohort.analyze",
-    "CohortSettings": "walkback.cohort.config",
-    "ModelSettings": "walkback.cohort.config",
-    "table1": "walkback.cohort.descriptives",
-    "PoissonResults": "walkback.cohort.poisson",
-    "build_design": "walkback.cohort.poisson",
-    "fit_poisson": "walkback.cohort.poisson",
-    "stata_percentile": "walkback.cohort.quantiles",
-    "xtile": "walkback.cohort.quantiles",
-    "OUTPUT_FILES": "walkback.cohort.results",
-    "CohortResults": "walkback.cohort.results",
-    "AnalysisSample": "walkback.cohort.sample",
-    "build_sample": "walkback.cohort.sample",
-    "rcs_basis": "walkback.cohort.splines",
-    "CohortInputs": "walkback.cohort.tables",
-    "load_inputs": "walkback.cohort.tables",
-    "read_table": "walkback.cohort.tables",
+    "analyze": "analyze",
+    "CodaResults": "coda_results",
+    "run_coda": "coda_results",
+    "CodaSettings": "config",
+    "CohortSettings": "config",
+    "ModelSettings": "config",
+    "table1": "descriptives",
+    "PoissonResults": "poisson",
+    "build_design": "design",
+    "fit_poisson": "poisson",
+    "stata_percentile": "quantiles",
+    "xtile": "quantiles",
+    "OUTPUT_FILES": "results",
+    "CohortResults": "results",
+    "AnalysisSample": "sample",
+    "build_sample": "sample",
+    "rcs_basis": "splines",
+    "CohortInputs": "tables",
+    "load_inputs": "tables",
+    "read_table": "tables",
 }
 
 
-def __getattr__(name: str):
-    if name in _LAZY:
-        return getattr(importlib.import_module(_LAZY[name]), name)
-    raise AttributeError(f"module 'walkback.cohort' has no attribute {name!r}")
-
-
-def __dir__() -> list[str]:
-    return sorted(list(globals()) + list(_LAZY))
-
+__getattr__, __dir__ = lazy_exports(__name__, globals(), _LAZY)
 
 __all__ = sorted(_LAZY)

@@ -48,6 +48,14 @@ EXTRA_COLUMNS = (
 REQUIRED = ("participant_id", "volume_min", "intensity_met", OUTCOME)
 
 
+def main_exposures(settings) -> dict[str, str]:
+    """Exposure name -> column of the main quartile and spline models: walking volume and
+    intensity, plus trunk forward bending (``trunk_min``) when ``[cohort.trunk] role =
+    "exposure"``. Joint, stratified, interaction and sensitivity analyses are the study's two."""
+    extra = {"trunk": "trunk_min"} if settings.trunk.role == "exposure" else {}
+    return {**EXPOSURES, **extra}
+
+
 def prepare_analysis_data(
     data: pd.DataFrame, settings
 ) -> tuple[pd.DataFrame, dict, list[dict]]:
@@ -59,7 +67,8 @@ def prepare_analysis_data(
     from walkback.cohort.quantiles import xtile
 
     ms = settings.models
-    need = [*REQUIRED, *ms.covariates]
+    exposures = main_exposures(settings)
+    need = [*REQUIRED, *settings.multi_covariates(), *exposures.values()]
     missing = [c for c in need if c not in data.columns]
     if missing:
         raise ModelError(
@@ -68,8 +77,8 @@ def prepare_analysis_data(
         )
     if len(data) < 20:
         raise ModelError(f"analysis sample has only {len(data)} participants; need at least 20")
-    cols = ["participant_id", "volume_min", "intensity_met", OUTCOME]
-    cols += [c for c in ms.covariates if c not in cols]
+    cols = ["participant_id", *exposures.values(), OUTCOME]
+    cols += [c for c in settings.multi_covariates() if c not in cols]
     cols += [c for c in EXTRA_COLUMNS if c in data.columns and c not in cols]
     df = data[cols].reset_index(drop=True).copy()
     if "age65" not in df.columns:
@@ -77,7 +86,9 @@ def prepare_analysis_data(
     if "other_pa_min" not in df.columns and {"running_min", "cycling_min"} <= set(df.columns):
         df["other_pa_min"] = df["running_min"] + df["cycling_min"]
     cutpoints, splines = [], {}
-    for exp, xcol in EXPOSURES.items():
+    steps = {"volume": ms.volume_grid_step_min, "intensity": ms.intensity_grid_step_met,
+             "trunk": settings.trunk.grid_step_min}
+    for exp, xcol in exposures.items():
         x = df[xcol].to_numpy(dtype=float)
         bad = ~np.isfinite(x)
         if bad.any():
@@ -92,7 +103,7 @@ def prepare_analysis_data(
         knots = spline_knots(x, ms.spline_percentiles)
         basis = rcs_basis(x, knots)
         df[f"{exp}_s1"], df[f"{exp}_s2"] = basis[:, 0], basis[:, 1]
-        step = ms.volume_grid_step_min if exp == "volume" else ms.intensity_grid_step_met
+        step = steps[exp]
         splines[exp] = {
             "column": xcol,
             "knots": knots.tolist(),
@@ -113,8 +124,9 @@ def _main_models(df: pd.DataFrame, cov: Covariates, settings, splines: dict, cac
     ms = settings.models
     fits: list[FittedModel] = []
     qrows, curves = [], []
-    for exp, xcol in EXPOSURES.items():
-        for adj in ("age", "multi", "mutual"):
+    for exp, xcol in main_exposures(settings).items():
+        adjustments = ("age", "multi", "mutual") if exp in EXPOSURES else ("age", "multi")
+        for adj in adjustments:
             fm = fit_spec(df, quartile_spec(exp, adj, cov), ms, cache=cache)
             fits.append(fm)
             qrows += [{"exposure": exp, "adjustment": adj, **r}
@@ -122,6 +134,8 @@ def _main_models(df: pd.DataFrame, cov: Covariates, settings, splines: dict, cac
         info = splines[exp]
         g = grid(info["grid"]["min"], info["grid"]["max"], info["grid"]["step"])
         for adj in ("multi", "age", "mutual"):
+            if adj not in adjustments:
+                continue
             fm = fit_spec(df, spline_spec(exp, adj, cov), ms, cache=cache)
             fits.append(fm)
             c = spline_curve(fm.result, info["basis_columns"], info["knots"], g, info["reference"])
@@ -173,7 +187,7 @@ def analyze(data, settings=None, *, checksums: dict | None = None) -> CohortResu
     else:
         sample = data
     df, splines, cutpoints = prepare_analysis_data(sample.data, settings)
-    cov = Covariates.from_settings(settings.models)
+    cov = Covariates.from_settings(settings.models, settings.multi_covariates())
     cache: dict = {}  # column codes shared by all 78 fits on this table
     quart, curves, joint, fits = _main_models(df, cov, settings, splines, cache)
     strat, f_strat = run_stratified(df, cov, settings.models, cache)
@@ -183,6 +197,7 @@ def analyze(data, settings=None, *, checksums: dict | None = None) -> CohortResu
     from walkback.cohort.descriptives import table1
 
     t1 = table1(sample.data, df["volume_q"].to_numpy())
+    coda, coda_info = _coda(data, sample, settings)
     prov = {
         "walkback_version": __version__,
         "time_of_run_utc": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -192,7 +207,16 @@ def analyze(data, settings=None, *, checksums: dict | None = None) -> CohortResu
         "cases": int(df[OUTCOME].sum()),
         "n_models": len(fits),
         "analysis_seconds": round(time.perf_counter() - t0, 3),
+        "warnings": [
+            {"category": "ConvergenceWarning", "model": fm.spec.id,
+             "message": fm.result.convergence_message}
+            for fm in fits if fm.result is not None and not fm.result.converged
+        ] + [
+            {"category": "ConvergenceWarning", "model": f["id"], "message": f["convergence_message"]}
+            for f in (coda.fits if coda is not None else ()) if not f["converged"]
+        ],
         "libraries": _library_versions(),
+        "coda": coda_info,
     }
     return CohortResults(
         flow=sample.flow.reset_index(drop=True),
@@ -210,7 +234,23 @@ def analyze(data, settings=None, *, checksums: dict | None = None) -> CohortResu
         estimates=_estimates(fits),
         models=tuple(fm.describe(settings.models.stata_small_sample) for fm in fits),
         provenance=prov,
+        coda=coda,
     )
+
+
+def _coda(data, sample, settings):
+    """The compositional analysis when it can run: ``(CodaResults or None, provenance entry)``."""
+    from walkback.cohort.coda_results import run_coda, skipped
+
+    if not settings.coda.enabled:
+        return None, skipped("disabled by the settings ([cohort.coda] enabled = false)")
+    days = getattr(data, "days", None)
+    if days is None:
+        return None, skipped("analyze was given an AnalysisSample, not the day table")
+    if "sleep_s" not in days.columns or not days["sleep_s"].notna().any():
+        return None, skipped("the day table has no sleep (sleep_s; HUNT SleTmD{day}_NT4ActMX)")
+    res = run_coda(days, sample.everyone, settings)
+    return res, res.info
 
 
 def _library_versions() -> dict:

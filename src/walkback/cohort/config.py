@@ -18,8 +18,10 @@ from walkback.definitions import MET_BY_PACE
 from walkback.errors import SettingsError
 
 __all__ = [
+    "CodaSettings",
     "CodeSettings",
     "CohortSettings",
+    "TrunkSettings",
     "ExposureSettings",
     "ModelSettings",
     "WideLayout",
@@ -38,6 +40,7 @@ HUNT_DAY_PATTERNS: dict[str, str] = {
     "walking_s": "WalkTmD{day}_NT4ActMX",
     "running_s": "RunTmD{day}_NT4ActMX",
     "cycling_s": "CyclTmD{day}_NT4ActMX",
+    "sleep_s": "SleTmD{day}_NT4ActMX",  # optional: the sleep model's output (CoDA paper)
 }
 
 #: HUNT participant variables (study-spec §1.1, the authors' 0_Preprocessing.do) -> canonical.
@@ -83,6 +86,10 @@ class ModelSettings:
     ``stata_small_sample`` multiplies the HC0 sandwich by n/(n-1) (Stata's ``vce(robust)``).
     Spline knots sit at ``spline_percentiles`` (Stata default percentile rule); dose-response
     grids use the given steps (minutes/day and MET). ``age_split_years`` defines ``age65``.
+    ``max_iter`` (Newton iterations) and ``tol`` (relative change of the deviance) control each
+    Poisson fit: it has converged when the deviance changed by at most ``tol x (|deviance| + 1)``
+    and no coefficient by more than 1e-6; a fit stopped at ``max_iter`` keeps its estimates with a
+    :class:`~walkback.errors.ConvergenceWarning` (see :mod:`walkback.cohort.poisson`).
     """
 
     age_covariates: tuple[str, ...] = ("age_years",)
@@ -152,11 +159,122 @@ class ExposureSettings:
 
 
 @dataclass(frozen=True)
+class CodaSettings:
+    """The 24-h compositional (CoDA) analysis (:mod:`walkback.cohort.coda`), table ``[cohort.coda]``.
+
+    Runs when ``enabled`` and the day table holds ``sleep_s``; otherwise it is skipped and
+    ``provenance.json`` says why.
+
+    - ``zero_replacement``: ``"multiplicative"`` (Martin-Fernandez et al. 2003): a zero part gets
+      ``delta = delta_factor * detection_limit_min`` min/day, the other parts shrink so that the
+      composition still sums to 1,440 min. (The authors use zCompositions' lrEM, not implemented.)
+    - ``detection_limit_min``: min/day (the authors': 5 s per week = 5/60/7); ``delta_factor``
+      (0.65).
+    - ``day_sum_tolerance_s``: a counted day's eight study parts sum to its length within this.
+    - ``minutes_max`` / ``minutes_step``: the isotemporal substitutions run from ``-minutes_max``
+      to ``+minutes_max`` min/day in steps of ``minutes_step``; ``minutes_extra`` adds moves.
+    - ``small_sample``: multiply the HC0 sandwich by n/(n-1) (off, as the authors' R code).
+    - ``secondary_adjustments``: the models of the stratified and sensitivity runs (the authors:
+      fully adjusted only).
+    - ``reference``: composition the substitutions start from in stratified and sensitivity runs:
+      the analytic sample's compositional mean (``"analytic_sample"``, as the authors) or the
+      run's own sample (``"run_sample"``).
+    - ``sleep_split_min``: the sleep strata (< / >= 420 min/day); ``min_counted_days``: the
+      ">= 4 counted days" sensitivity run.
+    """
+
+    enabled: bool = True
+    zero_replacement: Literal["multiplicative"] = "multiplicative"
+    detection_limit_min: float = 5.0 / 60.0 / 7.0
+    delta_factor: float = 0.65
+    day_sum_tolerance_s: float = 60.0
+    minutes_max: float = 60.0
+    minutes_step: float = 10.0
+    minutes_extra: tuple[float, ...] = ()
+    small_sample: bool = False
+    secondary_adjustments: tuple[Literal["age", "multi"], ...] = ("multi",)
+    reference: Literal["analytic_sample", "run_sample"] = "analytic_sample"
+    sleep_split_min: float = 420.0
+    min_counted_days: int = 4
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.enabled, bool) or not isinstance(self.small_sample, bool):
+            raise SettingsError("coda.enabled and coda.small_sample must be true or false")
+        if self.zero_replacement not in ("multiplicative",):
+            raise SettingsError(f"coda.zero_replacement must be 'multiplicative', got "
+                                f"{self.zero_replacement!r} (lrEM is not implemented)")
+        if not 0 < self.detection_limit_min < 1440 / 5:
+            raise SettingsError("coda.detection_limit_min must lie in (0, 288) min/day, got "
+                                f"{self.detection_limit_min}")
+        if not 0 < self.delta_factor <= 1:
+            raise SettingsError(f"coda.delta_factor must lie in (0, 1], got {self.delta_factor}")
+        if not 0 <= self.day_sum_tolerance_s <= 3600:
+            raise SettingsError("coda.day_sum_tolerance_s must lie in [0, 3600] s")
+        if not 0 < self.minutes_step <= self.minutes_max < 1440:
+            raise SettingsError("coda needs 0 < minutes_step <= minutes_max < 1440, got "
+                                f"{self.minutes_step}, {self.minutes_max}")
+        if any(not -1440 < float(m) < 1440 for m in self.minutes_extra):
+            raise SettingsError(f"coda.minutes_extra must lie in (-1440, 1440): "
+                                f"{self.minutes_extra}")
+        bad = [a for a in self.secondary_adjustments if a not in ("age", "multi")]
+        if bad or not self.secondary_adjustments:
+            raise SettingsError("coda.secondary_adjustments must list 'age' and/or 'multi', got "
+                                f"{self.secondary_adjustments}")
+        if self.reference not in ("analytic_sample", "run_sample"):
+            raise SettingsError("coda.reference must be 'analytic_sample' or 'run_sample', got "
+                                f"{self.reference!r}")
+        if not 0 < self.sleep_split_min < 1440:
+            raise SettingsError("coda.sleep_split_min must lie in (0, 1440) min/day")
+        if isinstance(self.min_counted_days, bool) or not isinstance(self.min_counted_days, int) \
+                or self.min_counted_days < 1:
+            raise SettingsError("coda.min_counted_days must be a whole number >= 1")
+
+    def minutes(self) -> tuple[float, ...]:
+        """Every move (min/day) of the isotemporal table, sorted: the grid plus the extra ones."""
+        k = int(round(self.minutes_max / self.minutes_step))
+        grid = {round(i * self.minutes_step, 9) for i in range(-k, k + 1)
+                if abs(i * self.minutes_step) <= self.minutes_max + 1e-9}
+        return tuple(sorted(grid | {float(m) for m in self.minutes_extra}))
+
+
+@dataclass(frozen=True)
+class TrunkSettings:
+    """Trunk forward bending (from the lower-back sensor) in the cohort analysis, ``[cohort.trunk]``.
+
+    - ``role``: ``"none"`` (not used; the default), ``"covariate"`` (a participant's mean daily
+      forward-bending time, min/day, enters every multi-adjusted model as a continuous covariate;
+      participants without it are excluded at the missing-covariate step) or ``"exposure"``
+      (quartiles and a 3-knot restricted cubic spline of that time, age- and multi-adjusted, like
+      walking volume: exposure ``trunk`` in ``quartile_models.csv``, ``spline_trunk.csv``,
+      ``dose_response_trunk.png``; participants without it are excluded before the questionnaire
+      steps).
+    - ``column``: the day-table column, seconds per day (walkback's ``daily.csv`` has
+      ``trunk_fwd_ge20_s`` ... ``trunk_fwd_ge90_s``: upright time with the trunk bent forward at
+      least that far). The person mean is taken over the valid walking days that have a value.
+    - ``grid_step_min``: step of the spline curve's grid (min/day).
+    """
+
+    role: Literal["none", "covariate", "exposure"] = "none"
+    column: str = "trunk_fwd_ge30_s"
+    grid_step_min: float = 0.25
+
+    def __post_init__(self) -> None:
+        if self.role not in ("none", "covariate", "exposure"):
+            raise SettingsError(f"trunk.role must be 'none', 'covariate' or 'exposure', got "
+                                f"{self.role!r}")
+        if not self.column:
+            raise SettingsError("trunk.column must name a day-table column")
+        if self.grid_step_min <= 0:
+            raise SettingsError("trunk.grid_step_min must be > 0")
+
+
+@dataclass(frozen=True)
 class WideLayout:
     """The wide day layout: one row per participant, one column per activity and day.
 
     ``patterns`` maps a canonical day column to a file column name containing ``{day}``
-    (default: HUNT's ``LyTmD{day}_NT4ActMX`` ...). ``id_column`` is the file's participant-id
+    (default: HUNT's ``LyTmD{day}_NT4ActMX`` ...); the optional ``sleep_s`` pattern (HUNT
+    ``SleTmD{day}_NT4ActMX``) is read when the file holds it. ``id_column`` is the file's participant-id
     column (before ``columns_days`` renaming applies to it). ``day_numbers`` are the days looked
     for; a day whose columns are all absent is an error, absent days are never guessed.
     """
@@ -253,9 +371,17 @@ class CohortSettings:
     codes: CodeSettings = field(default_factory=CodeSettings)
     exposure: ExposureSettings = field(default_factory=ExposureSettings)
     models: ModelSettings = field(default_factory=ModelSettings)
+    coda: CodaSettings = field(default_factory=CodaSettings)
+    trunk: TrunkSettings = field(default_factory=TrunkSettings)
     max_day_s: float = 86_400.0
     max_dst_day_s: float = 90_000.0
     date_format: str = ""
+
+    def multi_covariates(self) -> tuple[str, ...]:
+        """Covariates of the multi-adjusted models: ``models.covariates``, plus the participant's
+        trunk forward-bending time (``trunk_min``) when ``trunk.role = "covariate"``."""
+        extra = ("trunk_min",) if self.trunk.role == "covariate" else ()
+        return (*self.models.covariates, *extra)
 
     def __post_init__(self) -> None:
         if self.layout not in ("long", "wide", "auto"):
@@ -340,6 +466,22 @@ volume_grid_step_min = 0.25
 intensity_grid_step_met = 0.01
 max_iter = 100
 tol = 1e-10
+
+# The 24-h compositional analysis; runs when the file holds SleTmD{day}_NT4ActMX.
+[cohort.coda]
+enabled = true
+zero_replacement = "multiplicative"  # Martin-Fernandez et al. 2003 (the authors use lrEM)
+detection_limit_min = 0.011904761904761904  # 5 s per week, min/day
+delta_factor = 0.65
+day_sum_tolerance_s = 60.0
+minutes_max = 60.0
+minutes_step = 10.0
+minutes_extra = []
+small_sample = false  # no n/(n-1) factor, as the authors' R code (sandwich HC0)
+secondary_adjustments = ["multi"]
+reference = "analytic_sample"
+sleep_split_min = 420.0
+min_counted_days = 4
 """
 
 
@@ -350,6 +492,10 @@ def hunt_config_toml() -> str:
              "# canonical day column (seconds per day) -> HUNT column name, {day} = 1..7",
              "[cohort.wide.patterns]"]
     lines += [f'{k} = "{v}"' for k, v in HUNT_DAY_PATTERNS.items()]
+    lines += ["# Optional trunk exposures from the lower-back sensor (docs/trunk.md), when a",
+              "# delivery holds them; map each one you have, e.g. (an example name, not a HUNT variable):",
+              '# trunk_fwd_ge30_s = "TrunkFwd30TmD{day}_NT4ActMX"',
+              "# A day file without them loads as before."]
     lines += ["", "# The day file's other columns (the id column is set in [wide]); none for HUNT.",
               "[cohort.columns_days]", "",
               "# HUNT variable name -> canonical participant column (walkback.cohort.schema).",

@@ -69,12 +69,16 @@ def person_exposures(
     days: pd.DataFrame,
     met_weights: Sequence[float] = MET_BY_PACE,
     participants: Sequence[str] | None = None,
+    trunk_column: str | None = None,
 ) -> pd.DataFrame:
     """Person-level exposures (one row per participant; see the module docstring).
 
     ``days`` is the canonical long day table (seconds). ``participants`` fixes the rows and
     their order (participants without any day get 0 valid days and NaN exposures); default: the
-    participants of ``days`` in order of first appearance. Minutes per day; MET.
+    participants of ``days`` in order of first appearance. Minutes per day; MET. With
+    ``trunk_column`` (a day-table column in seconds, e.g. ``trunk_fwd_ge30_s``) the table also
+    holds ``trunk_min``: its mean over the valid walking days that have a value (NaN without one;
+    thigh-only days have none).
     """
     missing = [c for c in DAY_ACTIVITY_COLUMNS if c not in days.columns]
     if missing:
@@ -89,6 +93,13 @@ def person_exposures(
     n = len(index)
     cols = ["walk_slow_s", "walk_moderate_s", "walk_brisk_s", "walking_s", "running_s",
             "cycling_s", "wear_min"]
+    if trunk_column is not None:
+        if trunk_column not in d.columns:
+            raise KeyError(f"day table lacks the trunk column {trunk_column!r} ([cohort.trunk] "
+                           "column)")
+        trunk = d[trunk_column].to_numpy(dtype=float)
+        d["_trunk_s"] = np.where(d["valid_walk_day"].to_numpy(), trunk, np.nan)
+        cols.append("_trunk_s")
     vals = d.loc[keep, cols].to_numpy(dtype=float)
     c = codes[keep]
     present = ~np.isnan(vals)
@@ -103,7 +114,7 @@ def person_exposures(
     weights = [float(w) for w in met_weights]
     with np.errstate(invalid="ignore", divide="ignore"):
         intensity = (weights[0] * w1 + weights[1] * w2 + weights[2] * w3) / vol
-    return pd.DataFrame(
+    out = pd.DataFrame(
         {
             "participant_id": index.to_numpy(dtype=object),
             "valid_days": np.bincount(c[d["valid_day"].to_numpy()[keep]], minlength=n),
@@ -120,3 +131,6 @@ def person_exposures(
             "wear_min": means[:, 6],
         }
     )
+    if trunk_column is not None:
+        out["trunk_min"] = means[:, 7] / 60.0
+    return out

@@ -22,7 +22,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from walkback.cohort.poisson import Design, PoissonResults, Term, build_design, fit_poisson
+from walkback.cohort.design import Design, Term, build_design
+from walkback.cohort.poisson import PoissonResults, fit_poisson
 from walkback.errors import ModelError
 
 log = logging.getLogger(__name__)
@@ -116,6 +117,15 @@ class FittedModel:
     n: int = 0
     cases: int = 0
     error: str = ""
+
+    @property
+    def note(self) -> str:
+        """Why the estimates are missing (``error``) or unfinished (fit stopped at max_iter)."""
+        if self.error:
+            return self.error
+        if self.result is not None and not self.result.converged:
+            return self.result.convergence_message
+        return ""
 
     def describe(self, small_sample: bool) -> dict:
         """The ``models.json`` entry."""
@@ -271,7 +281,7 @@ def category_rows(
             "rr": np.nan,
             "ci_low": np.nan,
             "ci_high": np.nan,
-            "note": fm.error,
+            "note": fm.note,
         }
         ref = fm.result is not None and fm.design_terms and fm.design_terms[0].reference == cat
         if ref:
@@ -292,8 +302,11 @@ class Covariates:
     categorical: tuple[str, ...] = field(default=())
 
     @classmethod
-    def from_settings(cls, settings) -> Covariates:
-        return cls(tuple(settings.age_covariates), tuple(settings.covariates),
+    def from_settings(cls, settings, multi: Sequence[str] | None = None) -> Covariates:
+        """From a ``ModelSettings``; ``multi`` replaces its ``covariates`` (e.g.
+        ``CohortSettings.multi_covariates()``, which may add the trunk measure)."""
+        return cls(tuple(settings.age_covariates),
+                   tuple(settings.covariates if multi is None else multi),
                    tuple(settings.categorical))
 
 

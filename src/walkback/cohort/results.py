@@ -11,13 +11,18 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from walkback._atomic import atomic_dir
 
-#: every file ``to_dir`` writes, in order
+if TYPE_CHECKING:
+    from walkback.cohort.coda_results import CodaResults
+
+#: every file ``to_dir`` writes, in order (plus ``coda_results.CODA_OUTPUT_FILES`` when the
+#: compositional analysis ran)
 OUTPUT_FILES = (
     "flow.csv",
     "table1.csv",
@@ -79,7 +84,9 @@ class CohortResults:
     ``quartile_models``: exposure, adjustment, category, lower, upper, n, cases, rr, ci_low, ci_high.
     ``spline_curves``: exposure, adjustment, x, rr, ci_low, ci_high (age, multi, mutual curves).
     ``splines``: per exposure, knots, reference and grid. ``joint_models``: multi-adjusted 16 cells.
-    ``models``: one ``models.json`` entry per fitted model. See ``docs/cohort-outputs.md``.
+    ``models``: one ``models.json`` entry per fitted model. ``coda``: the compositional analysis
+    (:class:`~walkback.cohort.coda_results.CodaResults`), None when it did not run
+    (``provenance["coda"]`` says why). See ``docs/cohort-outputs.md``.
     """
 
     flow: pd.DataFrame
@@ -97,6 +104,7 @@ class CohortResults:
     estimates: pd.DataFrame
     models: tuple[dict, ...]
     provenance: dict
+    coda: CodaResults | None = None
 
     def spline(self, exposure: str, adjustment: str = "multi") -> pd.DataFrame:
         """The dose-response curve (x, rr, ci_low, ci_high) of one exposure and adjustment."""
@@ -145,6 +153,17 @@ class CohortResults:
         for r in self.interaction_tests.itertuples():
             lines.append(f"interaction {r.exposure} x {r.modifier}: LR chi2 {r.lr_chi2:.2f}, "
                          f"df {r.df}, p {r.p_value:.3f}")
+        stopped = [w["model"] for w in p.get("warnings", ())
+                   if w["category"] == "ConvergenceWarning"]
+        if stopped:
+            lines.append(f"WARNING: {len(stopped)} model(s) stopped at max_iter before converging "
+                         f"(estimates kept, see provenance.json): {', '.join(stopped)}")
+        if self.coda is not None:
+            lines += ["", *self.coda.summary_lines()]
+        else:
+            reason = (p.get("coda") or {}).get("reason")
+            if reason:
+                lines += ["", f"compositional analysis not run: {reason}"]
         return "\n".join(lines)
 
     def to_dir(self, path: str | Path) -> Path:
@@ -156,7 +175,7 @@ class CohortResults:
             self.flow.to_csv(tmp / "flow.csv", index=False)
             self.table1.to_csv(tmp / "table1.csv", index=False)
             self.quartile_models[QUARTILE_COLUMNS].to_csv(tmp / "quartile_models.csv", index=False)
-            for exp in ("volume", "intensity"):
+            for exp in self.splines:  # volume, intensity (+ trunk when it is an exposure)
                 self.spline(exp).to_csv(tmp / f"spline_{exp}.csv", index=False)
             _dump(self.splines, tmp / "splines.json")
             self.joint_models[JOINT_COLUMNS].to_csv(tmp / "joint_models.csv", index=False)
@@ -176,4 +195,6 @@ class CohortResults:
             self.spline_curves.to_csv(tmp / "spline_curves.csv", index=False)
             self.estimates.to_csv(tmp / "estimates.csv", index=False)
             self.cutpoints.to_csv(tmp / "cutpoints.csv", index=False)
+            if self.coda is not None:
+                self.coda.write(tmp)
         return path

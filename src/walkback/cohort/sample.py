@@ -24,7 +24,9 @@ Exclusions, in this order, each counted in ``flow``:
 1. no valid accelerometer day; 2. no valid walking day; 3. missing chronic pain at baseline;
 4. chronic LBP at baseline; 5. missing chronic pain at follow-up; 6. any missing model covariate
    (``models.covariates``; the study: sex, age, education, income, work status, smoking,
-   depression) — complete cases, no imputation.
+   depression; plus ``trunk_min`` when ``[cohort.trunk] role = "covariate"``) — complete cases,
+   no imputation. With ``[cohort.trunk] role = "exposure"`` participants without a trunk measure
+   (no back sensor) are excluded right after step 2.
 """
 
 from __future__ import annotations
@@ -41,7 +43,8 @@ from walkback.cohort.schema import DISEASE_COLUMNS
 from walkback.cohort.tables import CohortInputs
 from walkback.errors import SettingsError
 
-__all__ = ["AnalysisSample", "DATA_COLUMNS", "build_sample", "derive_participants"]
+__all__ = ["AnalysisSample", "DATA_COLUMNS", "build_sample", "derive_participants",
+           "exclusion_steps"]
 
 log = logging.getLogger(__name__)
 
@@ -102,8 +105,14 @@ def derive_participants(inputs: CohortInputs, settings: CohortSettings) -> pd.Da
     c = settings.codes
     col = {k: p[k].to_numpy(dtype=float) for k in p.columns
            if k not in ("participant_id", "baseline_date", "followup_date")}
+    trunk = settings.trunk.column if settings.trunk.role != "none" else None
+    if trunk is not None and trunk not in inputs.days.columns:
+        raise SettingsError(f"[cohort.trunk] column {trunk!r} (role {settings.trunk.role!r}) is "
+                            "not in the day table; walkback's daily tables have trunk_fwd_ge30_s "
+                            "etc. when a back sensor was worn")
     d = person_exposures(inputs.days, settings.exposure.met_weights,
-                         participants=p["participant_id"].to_numpy(dtype=object))
+                         participants=p["participant_id"].to_numpy(dtype=object),
+                         trunk_column=trunk)
     age = col["age_years"]
     d["age_years"] = age
     d["age65"] = _binary(age >= settings.models.age_split_years, ~np.isnan(age))
@@ -140,8 +149,13 @@ def derive_participants(inputs: CohortInputs, settings: CohortSettings) -> pd.Da
     return d
 
 
-def _exclusion_steps(d: pd.DataFrame, settings: CohortSettings) -> list[tuple[str, np.ndarray]]:
-    covs = list(settings.models.covariates)
+def exclusion_steps(d: pd.DataFrame, settings: CohortSettings, *,
+                    accelerometer: bool = True) -> list[tuple[str, np.ndarray]]:
+    """The study's exclusion steps in order, as ``(flow step name, drop mask)`` over ``d`` (the
+    table of :func:`derive_participants`). ``accelerometer=False`` leaves out the two
+    accelerometer steps (no valid day, no valid walking day): the compositional analysis
+    (:mod:`walkback.cohort.coda`) puts its own counted-day rule in their place."""
+    covs = list(settings.multi_covariates())
     unknown = [k for k in covs if k not in d.columns]
     if unknown:
         raise SettingsError(f"models.covariates: unknown variable(s) {unknown}; available: "
@@ -151,9 +165,15 @@ def _exclusion_steps(d: pd.DataFrame, settings: CohortSettings) -> list[tuple[st
     min_age = settings.exposure.min_age_years
     if min_age > 0:
         steps.append((f"Age < {min_age:g} years", (d["age_years"] < min_age).to_numpy()))
+    if accelerometer:
+        steps += [
+            ("No valid accelerometer day", (d["valid_days"] == 0).to_numpy()),
+            ("No valid walking day", (d["valid_days_walk"] == 0).to_numpy()),
+        ]
+        if settings.trunk.role == "exposure":
+            steps.append((f"No trunk measure ({settings.trunk.column}; back sensor)",
+                          d["trunk_min"].isna().to_numpy()))
     steps += [
-        ("No valid accelerometer day", (d["valid_days"] == 0).to_numpy()),
-        ("No valid walking day", (d["valid_days_walk"] == 0).to_numpy()),
         ("Missing chronic pain at baseline", d["msp_t0"].isna().to_numpy()),
         ("Chronic low back pain at baseline", (d["lbp_t0"] == 1).to_numpy()),
         ("Missing chronic pain at follow-up", d["msp_t1"].isna().to_numpy()),
@@ -169,7 +189,7 @@ def build_sample(inputs: CohortInputs, settings: CohortSettings | None = None) -
     remaining = np.ones(len(d), dtype=bool)
     excluded_at = np.full(len(d), "", dtype=object)
     rows = [("All participants", 0, int(remaining.sum()))]
-    for name, drop in _exclusion_steps(d, settings):
+    for name, drop in exclusion_steps(d, settings):
         hit = remaining & drop
         excluded_at[hit] = name
         remaining &= ~drop
@@ -179,8 +199,8 @@ def build_sample(inputs: CohortInputs, settings: CohortSettings | None = None) -
     everyone["included"] = remaining
     everyone["excluded_at"] = excluded_at
     cols = list(DATA_COLUMNS)
-    for opt in ("exercise_freq", "work_type"):
-        if d[opt].notna().any():
+    for opt in ("exercise_freq", "work_type", "trunk_min"):
+        if opt in d.columns and d[opt].notna().any():
             cols.append(opt)
     data = d.loc[remaining, cols].reset_index(drop=True)
     for k in _INT_COLUMNS:  # complete after the exclusions unless the user dropped a covariate

@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from walkback.definitions import MET_BY_PACE
+from walkback.definitions import MET_BY_PACE, trunk_day_columns
 
 if TYPE_CHECKING:
     from walkback.cohort.config import CodeSettings
@@ -27,9 +27,11 @@ __all__ = [
     "DAY_ACTIVITY_COLUMNS",
     "DAY_COLUMNS",
     "DAY_OPTIONAL_COLUMNS",
+    "DAY_TRUNK_COLUMNS",
     "DISEASE_COLUMNS",
     "PARTICIPANT_COLUMNS",
     "VALUE_RANGES",
+    "WIDE_OPTIONAL_COLUMNS",
     "ColumnSpec",
     "allowed_codes",
     "participant_required",
@@ -66,14 +68,32 @@ DAY_ACTIVITY_COLUMNS: tuple[str, ...] = tuple(c.name for c in DAY_COLUMNS[2:])
 
 #: Optional day columns: ``day_length_s`` (86,400; 90,000 on a 25-h DST day) allows a day's
 #: durations up to ``CohortSettings.max_dst_day_s``; ``sedentary_s`` and ``partial_day`` come from
-#: walkback's own daily tables (see :mod:`walkback.cohort.exposures` and ``ExposureSettings``).
+#: walkback's own daily tables (see :mod:`walkback.cohort.exposures` and ``ExposureSettings``), and
+#: so do the trunk exposures (:data:`DAY_TRUNK_COLUMNS`, kept in the day table when present; a
+#: table without them loads as before);
+
+#: ``sleep_s`` (seconds of sleep, inside ``lying_s``) feeds the compositional analysis
+#: (:mod:`walkback.cohort.coda`) and nothing else.
 DAY_OPTIONAL_COLUMNS: tuple[ColumnSpec, ...] = (
     ColumnSpec("day_length_s", "float", False, "length of the local day, s (DST: 82,800/90,000)"),
     ColumnSpec("sedentary_s", "float", False, "sitting or lying, s; used on thigh-only days, where "
                "lying_s and sitting_s are empty (walkback's own daily tables)"),
     ColumnSpec("partial_day", "bool", False, "the recording did not cover the whole local day; "
                "such days are blanked unless exposure.drop_partial_days is false"),
+    ColumnSpec("sleep_s", "float", False, "sleep, s; part of lying_s (HUNT SleTmD). Enables the "
+               "24-h compositional analysis (walkback.cohort.coda)"),
+    *(ColumnSpec(c, "float", False, "trunk exposure from the lower-back sensor, s per day "
+                 "(walkback's daily tables; docs/trunk.md); empty = no back sensor worn")
+      for c in trunk_day_columns()),
 )
+
+#: The optional trunk exposure columns of the day table (seconds per day, docs/trunk.md).
+DAY_TRUNK_COLUMNS: tuple[str, ...] = trunk_day_columns()
+
+#: Optional day columns that a wide layout may name by pattern (``[wide.patterns]``); a file without
+#: them still loads (HUNT deliveries without the sleep model lack ``SleTmD``; HUNT has no trunk
+#: columns unless a delivery adds them).
+WIDE_OPTIONAL_COLUMNS: tuple[str, ...] = ("sleep_s", *DAY_TRUNK_COLUMNS)
 
 #: The seven chronic-disease items (study-spec §1.9 sensitivity analysis 7), 0 = no, yes code.
 DISEASE_COLUMNS: tuple[str, ...] = (

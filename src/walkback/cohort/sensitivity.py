@@ -98,7 +98,7 @@ def _rows(df: pd.DataFrame, fm: FittedModel, qcol: str, xcol: str, **keys) -> li
         rows, fm = [], replace(fm, error=fm.error or str(exc))
     if not rows:
         rows = [dict.fromkeys(ROW_COLUMNS, np.nan) | {"n": fm.n, "cases": fm.cases,
-                                                      "note": fm.error or "empty sample"}]
+                                                      "note": fm.note or "empty sample"}]
     return [{**keys, **r} for r in rows]
 
 
@@ -169,7 +169,7 @@ def run_interactions(df: pd.DataFrame, cov: Covariates, settings, cache: dict | 
             fits += [f0, f1]
             row = {"exposure": exp, "modifier": modifier, "n": f0.n, "cases": f0.cases,
                    "loglik_main": np.nan, "loglik_interaction": np.nan, "lr_chi2": np.nan,
-                   "df": np.nan, "p_value": np.nan, "note": f0.error or f1.error}
+                   "df": np.nan, "p_value": np.nan, "note": f0.note or f1.note}
             if f0.result is not None and f1.result is not None:
                 chi2, dof, p = lr_test(f0.result, f1.result)
                 row.update(loglik_main=f0.result.loglik, loglik_interaction=f1.result.loglik,

@@ -22,6 +22,7 @@ import pandas as pd
 
 from walkback.cohort import schema
 from walkback.cohort.config import CohortSettings
+from walkback.definitions import WEAR_PARTS
 from walkback.errors import CorruptFileError, InputDataError, ReadError, UnsupportedFormatError
 
 __all__ = ["CohortInputs", "FileRows", "load_inputs", "read_table", "sha256_file"]
@@ -192,7 +193,8 @@ class _DayBlock:
 
     values: dict[str, np.ndarray]
     labels: dict[str, str]
-    #: optional columns present in the file (``schema.DAY_OPTIONAL_COLUMNS``), long layout only
+    #: optional columns present in the file (long: ``schema.DAY_OPTIONAL_COLUMNS``; wide: those
+    #: of ``schema.WIDE_OPTIONAL_COLUMNS`` that have a pattern)
     optional: dict[str, np.ndarray] = field(default_factory=dict)
 
 
@@ -232,7 +234,8 @@ def _long_days(frame: pd.DataFrame, where: FileRows, settings: CohortSettings):
     for spec in schema.DAY_OPTIONAL_COLUMNS:
         f = inverse.get(spec.name, spec.name)
         if f in frame.columns:
-            v = _numeric(where, frame, f, _label(f, spec.name))
+            block.labels[spec.name] = _label(f, spec.name)
+            v = _numeric(where, frame, f, block.labels[spec.name])
             block.optional[spec.name] = v == 1 if spec.kind == "bool" else v
     dup = np.flatnonzero(pd.DataFrame({"i": ids, "d": day}).duplicated(keep=False).to_numpy())
     if dup.size:
@@ -251,8 +254,10 @@ def _wide_days(frame: pd.DataFrame, where: FileRows, settings: CohortSettings):
                 if c and c in frame.columns), wide.id_column)
     needed = {fid: "participant_id"}
     needed.update({p.format(day=d): canon for d in wide.day_numbers
-                   for canon, p in wide.patterns.items()})
+                   for canon, p in wide.patterns.items()
+                   if canon not in schema.WIDE_OPTIONAL_COLUMNS})
     _missing_columns(where, list(frame.columns), needed, "wide.patterns")
+    optional = _wide_optional(frame, where, wide)
     absent = [c for c in schema.DAY_ACTIVITY_COLUMNS if c not in wide.patterns]
     if absent:
         raise InputDataError(f"{where.path}: the config's [wide.patterns] has no pattern for "
@@ -271,6 +276,10 @@ def _wide_days(frame: pd.DataFrame, where: FileRows, settings: CohortSettings):
             f = wide.patterns[canon].format(day=d)
             block.labels[canon] = _label(f, canon)
             block.values[canon] = _numeric(where, frame, f, block.labels[canon])
+        for canon in optional:
+            f = wide.patterns[canon].format(day=d)
+            block.labels[canon] = _label(f, canon)
+            block.optional[canon] = _numeric(where, frame, f, block.labels[canon])
         blocks.append(block)
     n, nd = len(frame), len(wide.day_numbers)
     ids_long = np.repeat(ids.to_numpy(dtype=object), nd)
@@ -278,8 +287,34 @@ def _wide_days(frame: pd.DataFrame, where: FileRows, settings: CohortSettings):
     return ids_long, days_long, blocks
 
 
-_WEAR_PARTS = ("lying_s", "sitting_s", "standing_s", "walk_slow_s", "walk_moderate_s",
-               "walk_brisk_s", "running_s", "cycling_s")
+def _wide_optional(frame: pd.DataFrame, where: FileRows, wide) -> list[str]:
+    """Optional wide columns (``schema.WIDE_OPTIONAL_COLUMNS``) the file holds for every day.
+
+    Absent for every day: skipped (logged). Present for some days only: an error naming the
+    missing ones, because days are never guessed."""
+    found = []
+    for canon in schema.WIDE_OPTIONAL_COLUMNS:
+        pattern = wide.patterns.get(canon)
+        if pattern is None:
+            continue
+        names = [pattern.format(day=d) for d in wide.day_numbers]
+        present = [n for n in names if n in frame.columns]
+        if not present:
+            log.info("%s: no %s columns (%s); %s left empty", where.path, canon,
+                     pattern, canon)
+            continue
+        if len(present) < len(names):
+            absent = [n for n in names if n not in frame.columns]
+            raise InputDataError(
+                f"{where.path}: optional column {canon!r} ({pattern}) is present for some days "
+                f"but missing for {absent}; give every day's column (empty cells are fine) or "
+                f"none"
+            )
+        found.append(canon)
+    return found
+
+
+_WEAR_PARTS = WEAR_PARTS
 
 
 def _check_durations(where: FileRows, block: _DayBlock, settings: CohortSettings) -> None:
@@ -301,6 +336,23 @@ def _check_durations(where: FileRows, block: _DayBlock, settings: CohortSettings
                 f"in a day at {where.rows(over)} (e.g. {v[over[0]]:,.0f} s); durations must be "
                 "seconds per day (a 25-h DST day needs day_length_s = 90000)"
             )
+    sleep = block.optional.get("sleep_s")
+    if sleep is not None:
+        label = block.labels.get("sleep_s", "'sleep_s'")
+        bad = np.flatnonzero((sleep < 0) | (sleep > limit))
+        if bad.size:
+            raise InputDataError(
+                f"{where.path}: column {label} has sleep durations outside 0 to "
+                f"{settings.max_day_s:,.0f} s at {where.rows(bad)} (e.g. {sleep[bad[0]]:,.0f} s); "
+                "expected seconds of sleep per day"
+            )
+    for canon in schema.DAY_TRUNK_COLUMNS:
+        v = block.optional.get(canon)
+        bad = np.flatnonzero((v < 0) | (v > limit)) if v is not None else np.zeros(0, int)
+        if bad.size:
+            raise InputDataError(f"{where.path}: column {block.labels[canon]} holds "
+                                 f"{v[bad[0]]:g} s at {where.rows(bad)}; expected seconds per "
+                                 f"day from 0 to {settings.max_day_s:,.0f} or empty")
     parts = np.column_stack([block.values[c] for c in _WEAR_PARTS])
     wear = np.nansum(parts, axis=1)
     over = np.flatnonzero(wear > limit + 1.0)  # 1 s allowance for per-class rounding
@@ -328,7 +380,9 @@ def _load_days(path: Path, settings: CohortSettings) -> tuple[pd.DataFrame, File
     for canon in schema.DAY_ACTIVITY_COLUMNS:
         vals = [b.values[canon] for b in blocks]
         data[canon] = vals[0] if len(vals) == 1 else np.column_stack(vals).ravel()
-    optional = blocks[0].optional
+    optional = {k: (v[0] if len(v) == 1 else np.column_stack(v).ravel())
+                for k in blocks[0].optional
+                for v in [[b.optional[k] for b in blocks]]}
     data.update({k: v for k, v in optional.items() if k != "partial_day"})
     out = pd.DataFrame(data)
     partial = optional.get("partial_day")
@@ -337,7 +391,8 @@ def _load_days(path: Path, settings: CohortSettings) -> tuple[pd.DataFrame, File
         # counted at the 'no valid accelerometer day' exclusion
         log.info("%s: %d partial day(s) left out (exposure.drop_partial_days)", path,
                  int(partial.sum()))
-        cols = [c for c in (*schema.DAY_ACTIVITY_COLUMNS, "sedentary_s") if c in out]
+        cols = [c for c in (*schema.DAY_ACTIVITY_COLUMNS, "sedentary_s", "sleep_s",
+                            *schema.DAY_TRUNK_COLUMNS) if c in out]
         out.loc[partial, cols] = np.nan
     log.info("%s: %s layout, %d participant-days", path, layout, len(out))
     return out, where

@@ -193,17 +193,45 @@ def read_csv(path: str | Path, *, time_column: str = "time", time_unit: str | No
     return _recording(path, "csv", t, acc, labels, timezone, off, rate_hz)
 
 
+def csv_layout(columns: Sequence[str]) -> str | None:
+    """The known layout a CSV header matches: ``"harth"``, ``"selfback"`` or None."""
+    have = set(columns)
+    if set(HARTH_COLUMNS) <= have:
+        return "harth"
+    if set(SELFBACK_COLUMNS) <= have:
+        return "selfback"
+    return None
+
+
+#: The known layouts, as told to a user whose file matches none.
+KNOWN_LAYOUTS = (f"HARTH: {', '.join(HARTH_COLUMNS)}; SELFBACK: {', '.join(SELFBACK_COLUMNS)}")
+
+
+def read_csv_header(path: str | Path) -> list[str]:
+    """Column names of a CSV file (raises :class:`ReadError` / :class:`InputDataError`)."""
+    try:
+        return list(pd.read_csv(path, nrows=0).columns)
+    except FileNotFoundError as exc:
+        raise ReadError(f"{path}: file not found") from exc
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+        raise InputDataError(f"{path}: not a readable CSV table ({exc})") from exc
+
+
 def read_csv_auto(path: str | Path, *, timezone: str = "UTC") -> Recording:
     """Read a CSV whose layout is recognised by its header (used by :func:`walkback.io.read`).
 
     HARTH files (two sensors) are refused here with a pointer to :func:`read_harth_csv`;
-    SELFBACK-like ``time,x,y,z`` files are read with :func:`read_selfback_csv`.
+    SELFBACK-like ``time,x,y,z`` files are read with :func:`read_selfback_csv`. Any other
+    layout is refused naming the known ones: rename the columns, or give them to
+    :func:`read_csv` (the ``walkback info`` command has ``--time-column``/``--axis-columns``).
     """
-    header = pd.read_csv(path, nrows=0).columns
-    if set(HARTH_COLUMNS) <= set(header):
+    header = read_csv_header(path)
+    layout = csv_layout(header)
+    if layout == "harth":
         raise InputDataError(f"{path}: a HARTH two-sensor CSV; read it with "
                              "walkback.io.read_harth_csv (returns back and thigh)")
-    if set(SELFBACK_COLUMNS) <= set(header):
+    if layout == "selfback":
         return read_selfback_csv(path, timezone=timezone)
-    raise InputDataError(f"{path}: CSV columns {list(header)} match no known layout; use "
-                         "walkback.io.read_csv with time_column/axis_columns")
+    raise InputDataError(f"{path}: CSV columns {header} match no known layout ({KNOWN_LAYOUTS}); "
+                         "rename the columns to time, x, y, z (g), or read the file with "
+                         "walkback.io.read_csv(time_column=..., axis_columns=...)")

@@ -8,6 +8,11 @@ What is written (all vectorised, a week at 100 Hz takes seconds):
   a new block starts at every gap (consecutive samples more than 1.5 periods apart), so a block
   before a gap can be partly filled; within a block times are linear between anchors, so
   irregular intervals shorter than 1.5 periods are smoothed (uniform sampling is exact);
+* sequence ids count blocks from 0 and skip one number at every gap. A gap that falls on a
+  block boundary leaves a *full* block before it, and between two full blocks with consecutive
+  ids the reader (like the firmware's own decoders) takes the time step as the device clock
+  running fast or slow (up to 25 %, :mod:`walkback.io._cwa_scan`) and spreads it over the
+  block; the skipped id says "no blocks were logged here", so the gap stays a gap;
 * per block one anchor, on the block's first sample: whole local seconds in the packed timestamp,
   the fraction of a second in ``deviceFractional`` (15 bits, 1/32768 s) and the firmware's
   backward-compatible ``timestampOffset = -((frac16 * int(rate)) >> 16)``;
@@ -50,8 +55,11 @@ def _quantise_packed(a: np.ndarray) -> np.ndarray:
     return word.astype(np.uint32)
 
 
-def _block_plan(t_local: np.ndarray, rate_hz: float, cap: int) -> tuple[np.ndarray, np.ndarray]:
-    """Start sample index and count of each block: full blocks, cut at every gap."""
+def _block_plan(t_local: np.ndarray, rate_hz: float,
+                cap: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Start sample index, count and sequence id of each block: full blocks, cut at every gap.
+
+    Sequence ids skip one number after each gap (see the module docstring)."""
     n = t_local.size
     gap = np.flatnonzero(np.diff(t_local) > 1.5 * NS / rate_hz) + 1
     seg_start = np.r_[0, gap]
@@ -60,7 +68,8 @@ def _block_plan(t_local: np.ndarray, rate_hz: float, cap: int) -> tuple[np.ndarr
     starts = np.repeat(seg_start, nb) + cap * (
         np.arange(nb.sum()) - np.repeat(np.cumsum(nb) - nb, nb))
     counts = np.minimum(cap, np.repeat(seg_start + seg_len, nb) - starts)
-    return starts, counts
+    sequence = np.arange(starts.size) + np.repeat(np.arange(seg_start.size), nb)
+    return starts, counts, sequence
 
 
 def _header(device_id: int, session_id: int, code: int, first_local_ns: int,
@@ -97,7 +106,7 @@ def _per_block(value, starts: np.ndarray, n: int) -> np.ndarray:
     return arr[starts]
 
 
-def _blocks(accel_units, t_local, starts, counts, aux, code, packed, session_id, seq0):
+def _blocks(accel_units, t_local, starts, counts, aux, code, packed, session_id, sequence):
     """Build the byte image of blocks (nb, 512) uint8 for the given plan."""
     nb = starts.size
     cap = 120 if packed else 80
@@ -111,7 +120,7 @@ def _blocks(accel_units, t_local, starts, counts, aux, code, packed, session_id,
     frac16 = frac15 << 1
     hdr["magic"], hdr["length"] = F.BLOCK_MAGIC, F.BLOCK_LENGTH
     hdr["fractional"] = 0x8000 | frac15
-    hdr["session"], hdr["sequence"] = session_id, seq0 + np.arange(nb)
+    hdr["session"], hdr["sequence"] = session_id, sequence
     hdr["timestamp"] = F.pack_timestamp(secs)
     hdr["light"] = np.clip(aux["light"], 0, 1023).astype(np.uint16)
     temp_raw = np.rint((aux["temperature"] + 50.0) * 256 / 75)
@@ -176,7 +185,7 @@ def write_cwa(
     guess = int(time_ns[0]) + utc_offset_ns(int(time_ns[0]), timezone)
     t_local = time_ns + utc_offset_ns(guess, timezone)
     cap = 120 if packed else 80
-    starts, counts = _block_plan(t_local, rate_hz, cap)
+    starts, counts, sequence = _block_plan(t_local, rate_hz, cap)
     aux = {"temperature": _per_block(temperature_c, starts, n),
            "light": _per_block(light, starts, n), "battery": _per_block(battery_v, starts, n)}
     path = Path(path)
@@ -188,6 +197,7 @@ def write_cwa(
             lo, hi = int(s[0]), int(s[-1] + c[-1])
             part = {k: v[a:b] for k, v in aux.items()}
             units = np.clip(accel[lo:hi].astype(np.float64), -range_g, range_g) * 256.0
-            img = _blocks(units, t_local[lo:hi], s - lo, c, part, code, packed, session_id, a)
+            img = _blocks(units, t_local[lo:hi], s - lo, c, part, code, packed, session_id,
+                          sequence[a:b])
             fh.write(img.tobytes())
     return path

@@ -16,8 +16,11 @@ x, y, z as 12-bit two's complement, then 10-bit light, a button bit and a reserv
 Clock: the device keeps the configuring computer's local time. The header's "Time Zone"
 (``GMT +01:00``) is that computer's UTC offset and is used when ``timezone`` is None; an IANA
 ``timezone`` given explicitly overrides it (one fixed offset at the first page, see
-:mod:`walkback.io._time`). Pages that cannot be decoded (bad hex, short line, bad time) are skipped
-and listed in ``info.rejected_blocks`` (``block`` = page number).
+:mod:`walkback.io._time`); when the header zone is unreadable the default zone is used with a
+warning. Pages that cannot be decoded (bad hex, short line, bad time, more or fewer than 10 lines
+between two ``Recorded Data`` lines) are skipped and listed in ``info.rejected_blocks`` (``block`` =
+page number); a damaged page never shifts the pages after it. Calibration values must be numbers
+(optionally followed by a unit word): a damaged one is refused, never read with a digit missing.
 """
 
 from __future__ import annotations
@@ -57,11 +60,16 @@ def _header(lines: list[bytes], path) -> tuple[dict[str, str], int]:
     raise CorruptFileError(f"{path}: GENEActiv header without any 'Recorded Data' page")
 
 
+_NUMBER = re.compile(r"([+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)\s*[A-Za-z. ]*")
+
+
 def _num(head: dict[str, str], key: str, path) -> float:
-    try:
-        return float(re.sub(r"[^0-9.+-eE]", "", head[key]))
-    except (KeyError, ValueError) as exc:
-        raise CorruptFileError(f"{path}: GENEActiv header has no valid {key!r}") from exc
+    """A numeric header value (a number, optionally followed by a unit word)."""
+    m = _NUMBER.fullmatch(head.get(key, "").strip())
+    if m is None:
+        raise CorruptFileError(f"{path}: GENEActiv header has no valid {key!r} "
+                               f"(found {head.get(key)!r})")
+    return float(m.group(1))
 
 
 def _gmt_offset_s(text: str) -> int | None:
@@ -73,14 +81,25 @@ def _gmt_offset_s(text: str) -> int | None:
 
 
 def _pages(lines: list[bytes], first: int):
-    """Per-page fields as arrays; pages that fail to decode get a reason."""
-    starts = np.arange(first, len(lines) - 9, 10)
-    starts = starts[[lines[s].strip() == b"Recorded Data" for s in starts]]
-    field = {}
-    for name, off in (("time", 3), ("temp", 5), ("batt", 6), ("freq", 8)):
-        field[name] = [lines[s + off].split(b":", 1)[-1].strip() for s in starts]
-    data = [lines[s + 9].strip() for s in starts]
-    return starts, field, data
+    """Per-page fields and a reason per page ("" = whole). A page is the 10 lines from a
+    'Recorded Data' line; one with fewer or more lines before the next such line (a damaged line
+    break) is rejected alone, so the pages after it stay aligned."""
+    n = len(lines)
+    starts = np.array([i for i in range(first, n) if lines[i][:13] == b"Recorded Data"
+                       and lines[i].strip() == b"Recorded Data"], dtype=np.int64)
+    span = np.diff(np.r_[starts, n])
+    last = np.arange(starts.size) == starts.size - 1
+    whole = (span == 10) | (last & (span >= 10))
+    reason = np.array(["" if ok else f"page has {k} of 10 lines" for ok, k in zip(whole, span,
+                      strict=True)], dtype=object)
+    take = starts[whole]
+    field = {name: [b""] * starts.size for name in ("time", "temp", "batt", "freq")}
+    data = [b""] * starts.size
+    for j, s in zip(np.flatnonzero(whole), take, strict=True):
+        for name, off in (("time", 3), ("temp", 5), ("batt", 6), ("freq", 8)):
+            field[name][j] = lines[s + off].split(b":", 1)[-1].strip()
+        data[j] = lines[s + 9].strip()
+    return starts, field, data, reason
 
 
 def read_geneactiv(path: str | Path, *, timezone: str | None = None) -> Recording:
@@ -95,9 +114,10 @@ def read_geneactiv(path: str | Path, *, timezone: str | None = None) -> Recordin
     offsets = np.array([_num(head, f"{a} offset", path) for a in "xyz"], dtype=np.float64)
     if np.any(gains == 0):
         raise CorruptFileError(f"{path}: calibration gain of zero in the header")
-    starts, field, data = _pages(lines, first)
-    reason = np.array(["" if len(d) == SAMPLES_PER_PAGE * 12 else "data line is not 3600 hex "
-                       "digits" for d in data], dtype=object)
+    starts, field, data, reason = _pages(lines, first)
+    short = np.array([r == "" and len(d) != SAMPLES_PER_PAGE * 12 for r, d in
+                      zip(reason, data, strict=True)], dtype=bool)
+    reason[short] = "data line is not 3600 hex digits"
     good_idx = np.flatnonzero(reason == "")
     accel, light_raw, bad_hex = _decode_pages(data, good_idx, gains, offsets)
     page_t = pd.to_datetime(pd.Series([field["time"][i].decode("latin-1") for i in good_idx]),
@@ -146,14 +166,22 @@ def _build(path, head, field, good_idx, accel, light_raw, freq, page_local, gain
     i = np.arange(SAMPLES_PER_PAGE)[None, :]
     local = page_local[:, None] + np.rint(i * (NS / freq[:, None])).astype(np.int64)
     zone_off = _gmt_offset_s(head.get("Time Zone", ""))
+    warnings = []
     if timezone is None and zone_off is not None:
         off_ns, tz_used = zone_off * NS, ""
     else:
         tz_used = timezone or DEFAULT_TIMEZONE
         _, off_ns = local_to_utc(local[:1, 0], tz_used, int(local[0, 0]))
+        if timezone is None:
+            zone_text = head.get("Time Zone")
+            what = ("no header Time Zone" if zone_text is None else
+                    f"header Time Zone {zone_text!r} is not 'GMT +hh:mm'")
+            warnings.append(f"{what}; the device clock is taken as {tz_used} time")
+    if "Page Time" in head:
+        warnings.append("a data page before the first 'Recorded Data' line has a damaged marker "
+                        "and was skipped")
     local -= off_ns
     t = local.ravel()
-    warnings = []
     keep = np.r_[True, t[1:] > np.maximum.accumulate(t)[:-1]]
     if not keep.all():
         warnings.append(f"{int((~keep).sum())} sample(s) whose page times go backwards dropped")

@@ -221,3 +221,33 @@ def flow(name: str, steps: Sequence[tuple[str, float, float]], start: float, tit
         y = y_next
         box(x0, y, box_w, [f"Remaining n = {remaining:,.0f}"], "#e8f1f8")
     return svg.render()
+
+
+def curves_ci(name: str, series: Sequence[tuple[str, str, Sequence[float], Sequence[float],
+                                                Sequence[float], Sequence[float]]],
+              xlabel: str, title: str, desc: str) -> str:
+    """Several risk-ratio curves on one log axis, each with its 95 % CI band.
+
+    ``series`` = (label, colour, xs, rr, ci_low, ci_high); a dashed line marks RR 1 and a dotted
+    one x = 0."""
+    left, right, top, bottom, height = 70.0, 30.0, 44.0, 56.0, 360.0
+    svg = Svg(name, W, height, title, desc)
+    xs_all = [v for s in series for v in s[2]]
+    x = Linear(min(xs_all), max(xs_all), left, W - right)
+    vals = [v for s in series for col in s[3:] for v in col]
+    y = Log(*padded_log_range(vals), height - bottom, top)
+    legend(svg, [(s[0], s[1]) for s in series], left, 18, W - left - right)
+    y_axis(svg, y, y.ticks(), left, W - right, "Risk ratio (log scale)")
+    for _label, colour, xs, _rr, lo, hi in series:
+        band = [f"{x(a):.2f},{y(b):.2f}" for a, b in zip(xs, hi, strict=True)]
+        band += [f"{x(a):.2f},{y(b):.2f}" for a, b in zip(reversed(xs), reversed(lo),
+                                                           strict=True)]
+        svg.path("M" + " L".join(band) + " Z", fill=colour, extra='fill-opacity="0.12"')
+    svg.line(left, y(1.0), W - right, y(1.0), "#000", 1, 'stroke-dasharray="3 3"')
+    if min(xs_all) < 0 < max(xs_all):
+        svg.line(x(0.0), top, x(0.0), height - bottom, "#666", 1, 'stroke-dasharray="2 4"')
+    for _label, colour, xs, rr, _lo, _hi in series:
+        pts = " L".join(f"{x(a):.2f},{y(b):.2f}" for a, b in zip(xs, rr, strict=True))
+        svg.path("M" + pts, stroke=colour, width=2.5)
+    x_axis(svg, x, x.ticks(8), height - bottom, xlabel)
+    return svg.render()

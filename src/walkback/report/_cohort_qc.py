@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from walkback.report import _cohort_sections as cs
+from walkback.report._coda_section import coda_section
 from walkback.report._html import (
     definition_list,
     esc,
@@ -127,13 +128,13 @@ def build_page(d: CohortData) -> str:
            ("dose-response", "Dose-response"), ("joint", "Joint analysis"),
            ("stratified", "Subgroups"), ("interaction", "Interaction tests"),
            ("sensitivity", "Sensitivity analyses"), ("evalues", "E-values"),
-           ("qc", "Processing QC"), ("provenance", "Provenance"), ("appendix", "Appendix")]
+           ("coda", "24-h time use"), ("qc", "Processing QC"), ("provenance", "Provenance"), ("appendix", "Appendix")]
     intro = ("<p class=\"lead\">Walking volume and intensity and the risk of chronic low back "
              "pain: a reanalysis following Haddadj et al., JAMA Netw Open 2025;8(6):e2515592. "
              "Risk ratios describe associations, not proven causes.</p>")
     body = "".join([intro, cs.flow_section(d), cs.table1_section(d), cs.quartile_section(d),
                     cs.spline_section(d), cs.joint_section(d), cs.stratified_section(d),
                     cs.interaction_section(d), cs.sensitivity_section(d), cs.evalue_section(d),
-                    qc_section(d), provenance_section(d), appendix_section(d)])
+                    coda_section(d), qc_section(d), provenance_section(d), appendix_section(d)])
     return page("Cohort report: walking and chronic low back pain",
                 f"Analysis folder {d.folder.name}", toc, body)

@@ -27,7 +27,10 @@ if TYPE_CHECKING:
     from walkback.report.cohort import CohortData
 
 EXPOSURES = {"volume": ("Walking volume", "min/day", 0), "intensity": ("Walking intensity",
-                                                                       "MET", 2)}
+                                                                       "MET", 2),
+             "trunk": ("Trunk bent forward while upright", "min/day", 0)}
+#: exposures every analysis has; the others are drawn only when the analysis ran them
+_ALWAYS = ("volume", "intensity")
 ADJUSTMENTS = {"age": "Age-adjusted", "multi": "Multi-adjusted", "mutual": "Mutually adjusted"}
 
 
@@ -113,6 +116,8 @@ def spline_section(d: CohortData) -> str:
     parts = ["<p>Restricted cubic splines with knots at the 10th, 50th and 90th percentiles; the "
              "reference is the 10th percentile. Shaded: 95% confidence band.</p>"]
     for exp, (label, unit, _) in EXPOSURES.items():
+        if exp not in _ALWAYS and exp not in (d.splines or {}):
+            continue
         name = f"spline-{exp}"
         title = f"Dose-response: {label.lower()} and risk of chronic low back pain"
         df = d.table(f"spline_{exp}.csv")

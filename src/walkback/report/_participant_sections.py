@@ -283,6 +283,62 @@ def steps_section(d: ParticipantData) -> str:
                    + table(["Day", "Steps"], rows, raw=True, cls="days"))
 
 
+def _trunk_missing(d: ParticipantData) -> str | None:
+    """Why the report has no trunk posture (None when it has)."""
+    col = "trunk_fwd_ge30_s"
+    if col in d.daily.columns and d.daily[col].notna().any():
+        return None
+    qc = d.qc or {}
+    if qc.get("mode") == "thigh-only" or (qc.get("trunk") or {}).get("reason") == "no back sensor":
+        return "This recording had no back sensor, so trunk posture could not be measured."
+    reason = ((qc.get("trunk") or {}).get("reference") or {}).get("reason") or \
+        (qc.get("trunk") or {}).get("reason")
+    if reason:
+        return ("Trunk posture is not reported: the back sensor's upright posture could not be "
+                f"worked out from this recording ({reason}).")
+    return "daily.csv holds no trunk posture columns (no back sensor, or an older walkback)."
+
+
+def trunk_section(d: ParticipantData) -> str:
+    """Time bent forward per day (lower-back sensor), in plain language."""
+    title = "Minutes per day standing or walking bent forward 30 degrees or more"
+    why = _trunk_missing(d)
+    if why is not None:
+        return section("trunk", "Bending forward", note(why))
+    days = d.daily[d.daily["trunk_fwd_ge30_s"].notna()]
+    m30 = days["trunk_fwd_ge30_s"] / 60
+    m60 = days["trunk_fwd_ge60_s"] / 60 if "trunk_fwd_ge60_s" in days else m30 * np.nan
+    longest = days.get("trunk_fwd_ge60_longest_s", m30 * np.nan)
+    text = (f"On the {len(days)} day{'s' if len(days) != 1 else ''} with the back sensor worn "
+            f"you spent on average {keyed('trunk-fwd30-min-mean', fmt_num(m30.mean(), 0))} "
+            "minutes a day standing or walking with your trunk bent forward by 30 degrees "
+            f"or more, and {keyed('trunk-fwd60-min-mean', fmt_num(m60.mean(), 1))} minutes "
+            "bent 60 degrees or more (about half-way to horizontal). The longest unbroken time "
+            f"bent 60 degrees or more was {fmt_num(np.nanmax(longest) if len(longest) else np.nan, 0)}"
+            " seconds.")
+    context = ("Bending forward often or for long is a studied work-related strain on the lower "
+               "back. These numbers describe posture; the HUNT walking study did not relate them "
+               "to back pain, so they carry no risk estimate here.")
+    desc = (f"Bars of minutes bent forward 30 degrees or more while standing or walking on "
+            f"{len(days)} days; average {m30.mean():.0f} minutes per day.")
+    svg = _charts.vbars("trunk", [day_label(x) for x in days["date"]], list(m30),
+                        palette.OKABE_ITO["vermillion"], "Minutes", title, desc)
+    rows = []
+    for _, r in days.iterrows():
+        dt = r["date"]
+        rows.append([esc(day_label(dt)), esc(fmt_num(r.get("trunk_upright_s", np.nan) / 3600, 1)),
+                     *(esc(fmt_num(r.get(f"trunk_fwd_ge{t}_s", np.nan) / 60, 1))
+                       for t in (20, 30, 60, 90)),
+                     esc(fmt_num(r.get("trunk_fwd_ge60_longest_s", np.nan), 0)),
+                     esc(fmt_num(r.get("trunk_fwd_ge30_sitting_s", np.nan) / 60, 1))])
+    tbl = table(["Day", "Upright (h)", "\u226520\u00b0 (min)", "\u226530\u00b0 (min)",
+                 "\u226560\u00b0 (min)", "\u226590\u00b0 (min)", "Longest \u226560\u00b0 (s)",
+                 "Sitting \u226530\u00b0 (min)"], rows, raw=True, cls="days",
+                caption="Time bent forward, by angle, while standing or walking (and while sitting)")
+    return section("trunk", "Bending forward", f"<p>{text}</p><p>{esc(context)}</p>"
+                   + figure("trunk", svg, title + ".") + tbl)
+
+
 def wear_section(d: ParticipantData) -> str:
     title = "Hours worn, not worn and not recorded per day"
     if not len(d.daily):
@@ -335,10 +391,12 @@ def build_page(d: ParticipantData) -> str:
 
     toc = [("summary", "Summary"), ("timeline", "Your days at a glance"),
            ("activity", "Time in each activity"), ("walking", "Walking and the study"),
-           ("pace", "Pace and cadence"), ("steps", "Steps"), ("wear", "Wear time"),
+           ("pace", "Pace and cadence"), ("steps", "Steps"), ("trunk", "Bending forward"),
+           ("wear", "Wear time"),
            ("qc", "Quality checks"), ("appendix", "Technical appendix")]
     body = "".join([summary_section(d), timeline_section(d), activity_section(d),
-                    walking_section(d), pace_section(d), steps_section(d), wear_section(d),
+                    walking_section(d), pace_section(d), steps_section(d), trunk_section(d),
+                    wear_section(d),
                     qc_section(d), appendix_section(d)])
     dates = list(d.daily["date"])
     span = f"{dates[0]} to {dates[-1]}" if dates else "no days recorded"

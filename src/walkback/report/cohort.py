@@ -37,6 +37,16 @@ TABLES = {
                     ("category", *RR, "evalue_rr", "evalue_ci")),
     "spline_volume.csv": (("x", *RR), ("x", *RR)),
     "spline_intensity.csv": (("x", *RR), ("x", *RR)),
+    # the compositional analysis (absent when it did not run)
+    "coda_flow.csv": (("step", "remaining"), ("remaining",)),
+    "coda_mean.csv": (("part", "minutes"), ("minutes",)),
+    "coda_models.csv": (("adjustment", "part", *RR), ("n", "cases", *RR)),
+    "coda_isotemporal.csv": (("adjustment", "from_part", "to_part", "minutes", *RR),
+                             ("minutes", *RR)),
+    "coda_evalues.csv": (("from_part", "to_part", "minutes", "evalue_rr"),
+                         ("minutes", *RR, "evalue_rr", "evalue_ci")),
+    "coda_sensitivity.csv": (("analysis", "from_part", "to_part", "minutes", *RR),
+                             ("n", "cases", "minutes", *RR)),
 }
 PROCESS_TABLES = {
     "qc_summary.csv": (("participant_id", "status"), ()),

@@ -8,8 +8,7 @@ Entry point: :func:`prepare` (thigh + optional back ``Recording`` -> :class:`Pre
 :mod:`walkback.signal.types`; method details: ``docs/signal.md``.
 """
 
-from importlib import import_module
-from typing import Any
+from walkback._lazy import lazy_exports
 
 # Exports load on first use (PEP 562): stages that only need the Prepared type (activity, walking)
 # then do not import scipy.signal and numba (~120 MB) through this package.
@@ -18,23 +17,13 @@ _EXPORTS = {
     "fit_calibration": "calibrate", "calendar_days": "days", "NonWearResult": "nonwear",
     "NonWearSettings": "nonwear", "detect_nonwear": "nonwear", "OrientationReport": "orientation",
     "canonicalise": "orientation", "prepare": "pipeline", "ResampledSignal": "resample",
-    "resample_uniform": "resample", "PrepareSettings": "settings", "SignalSettings": "settings",
+    "resample_uniform": "resample", "PrepareSettings": "settings", "SignalSettings": "settings:PrepareSettings",
     "SyncResult": "sync", "SyncSettings": "sync", "estimate_sync": "sync",
     "DAYS_COLUMNS": "types", "Prepared": "types",
 }
 
 
-def __getattr__(name: str) -> Any:
-    if name not in _EXPORTS:
-        raise AttributeError(f"module 'walkback.signal' has no attribute {name!r}")
-    attr = "PrepareSettings" if name == "SignalSettings" else name  # the name other stages use
-    value = getattr(import_module(f"walkback.signal.{_EXPORTS[name]}"), attr)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(__all__)
+__getattr__, __dir__ = lazy_exports(__name__, globals(), _EXPORTS)
 
 
 __all__ = [

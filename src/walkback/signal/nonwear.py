@@ -27,12 +27,14 @@ reported by the resampler, not here.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from walkback.errors import SettingsError
-from walkback.signal._windows import WindowStats, window_stats
+
+if TYPE_CHECKING:  # the window kernels (numba) load when non-wear is detected, not with the settings
+    from walkback.signal._windows import WindowStats
 
 __all__ = ["NonWearSettings", "NonWearResult", "detect_nonwear"]
 
@@ -99,6 +101,8 @@ def detect_nonwear(
     s = settings or NonWearSettings()
     n = accel_g.shape[0]
     w = max(1, int(round(s.window_s * fs_hz)))
+    from walkback.signal._windows import window_stats
+
     ws = stats if stats is not None and stats.w == w else window_stats(accel_g, w)
     nw = ws.n
     still = ws.ok & np.all(ws.sd_g < s.still_sd_g, axis=1)

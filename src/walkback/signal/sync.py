@@ -32,7 +32,6 @@ import warnings
 from dataclasses import asdict, dataclass
 
 import numpy as np
-from scipy import stats
 
 from walkback.errors import SettingsError, SyncError
 
@@ -127,6 +126,8 @@ def estimate_sync(
                         f"{s.min_corr} (need {s.min_windows})")
     t_s, o, r = t_w[good], off_w[good], r_w[good]
     ref_s = float(np.median(t_s))
+    from scipy import stats  # here, not at import: scipy.stats costs ~0.3 s to import
+
     slope, icpt, *_ = stats.theilslopes(o, t_s - ref_s)
     inl = np.abs(o - (icpt + slope * (t_s - ref_s))) * 1000 < s.inlier_ms
     if inl.sum() < s.min_windows:
@@ -206,6 +207,8 @@ def _coarse_line(a: np.ndarray, b: np.ndarray, fs_hz: float, s: SyncSettings
             t_b.append((b0 + b1) / 2)
             o_b.append(off)
     if len(t_b) >= 3:
+        from scipy import stats
+
         slope, icpt, *_ = stats.theilslopes(o_b, t_b)
     else:
         slope, icpt = 0.0, float(lag0)

@@ -10,21 +10,17 @@ Submodules (imported lazily, so ``import walkback.simulate`` stays cheap):
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from walkback._lazy import lazy_exports
 
 _LAZY = {
-    "simulate_cohort": "walkback.simulate.cohort",
-    "write_cohort": "walkback.simulate.cohort",
-    "TrueRisk": "walkback.simulate.cohort",
-    "SimulatedCohort": "walkback.simulate.cohort",
-    "simulate_recording": "walkback.simulate.recording",
-    "write_recording": "walkback.simulate.recording",
-    "SimulatedRecording": "walkback.simulate.recording",
+    "simulate_cohort": "cohort",
+    "write_cohort": "cohort",
+    "TrueRisk": "cohort",
+    "SimulatedCohort": "cohort",
+    "simulate_recording": "recording",
+    "write_recording": "recording",
+    "SimulatedRecording": "recording",
 }
 
 
-def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        return getattr(importlib.import_module(_LAZY[name]), name)
-    raise AttributeError(f"module 'walkback.simulate' has no attribute {name!r}")
+__getattr__, __dir__ = lazy_exports(__name__, globals(), _LAZY)

@@ -46,11 +46,17 @@ TURN_BURST = (TURN_S, (0.1, 0.25))
 BACK_BURST_GAIN = 0.6
 
 
+
 def stitch(blocks: list[Block] | list[tuple[str, float]], lib: SnippetLibrary,
-           rng: np.random.Generator, fade_s: float = 1.0, noise_g: float = 0.004
+           rng: np.random.Generator, fade_s: float = 1.0, noise_g: float = 0.004,
+           back_tilt_deg: np.ndarray | None = None
            ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Thigh (n, 3), back (n, 3) float32 and int8 label codes (n,) for the schedule ``blocks``
-    (:class:`Block` s, or ``(activity, duration_s)`` pairs)."""
+    (:class:`Block` s, or ``(activity, duration_s)`` pairs).
+
+    ``back_tilt_deg`` (one per block, degrees, forward positive): the back sensor of that block
+    is rotated forward about the lateral (canonical y) axis, as if the trunk bent forward; the
+    random draws do not depend on it, so everything else is as without it."""
     blocks = [Block(*b) for b in blocks]
     fs = FS_HZ
     n = int(round(sum(b.duration_s for b in blocks) * fs))
@@ -62,7 +68,7 @@ def stitch(blocks: list[Block] | list[tuple[str, float]], lib: SnippetLibrary,
     hp = sps.butter(2, 0.3, btype="highpass", fs=fs, output="sos")
     hp_cache: dict[tuple[str, int], np.ndarray] = {}
     pos = 0
-    for blk in blocks:
+    for bi, blk in enumerate(blocks):
         act, dur = blk.activity, blk.duration_s
         m = int(round(dur * fs))
         codes[pos : pos + m] = CODES.index(act)
@@ -75,6 +81,7 @@ def stitch(blocks: list[Block] | list[tuple[str, float]], lib: SnippetLibrary,
             hp_cache[(act, k, blk.asleep)] = sps.sosfiltfilt(hp, snip, axis=0).astype(np.float32)
         snip_hp = hp_cache[(act, k, blk.asleep)]
         back_up = _back_gravity(act, snip, rng)
+        tilt = _tilt(0.0 if back_tilt_deg is None else float(back_tilt_deg[bi]))
         end = pos + m
         p = pos
         while p < end:
@@ -82,6 +89,8 @@ def stitch(blocks: list[Block] | list[tuple[str, float]], lib: SnippetLibrary,
             off = int(rng.integers(0, snip.shape[0] - length - F + 1))
             piece = snip[off : off + length + F]
             bpiece = back_up + np.float32(_BACK_GAIN[act]) * snip_hp[off : off + length + F]
+            if tilt is not None:
+                bpiece = bpiece @ tilt.T
             for dst, src in ((thigh, piece), (back, bpiece)):
                 if p > 0:
                     dst[p : p + F] = w * src[:F] + (1 - w) * dst[p : p + F]
@@ -97,6 +106,15 @@ def stitch(blocks: list[Block] | list[tuple[str, float]], lib: SnippetLibrary,
         for i in range(0, n, 1_000_000):
             a[i : i + 1_000_000] += np.float32(noise_g) * rng.standard_normal(a[i : i + 1_000_000].shape, np.float32)
     return thigh, back, codes
+
+
+def _tilt(deg: float) -> np.ndarray | None:
+    """Rotation (3, 3) of the canonical back axes bending the trunk ``deg`` forward (about y:
+    gravity moves from +x towards +z, the posterior axis), or None for 0."""
+    if deg == 0.0:
+        return None
+    c, s = np.cos(np.radians(deg)), np.sin(np.radians(deg))
+    return np.array([[c, 0.0, -s], [0.0, 1.0, 0.0], [s, 0.0, c]], np.float32)
 
 
 def _back_gravity(act: str, snip: np.ndarray, rng: np.random.Generator) -> np.ndarray:

@@ -20,6 +20,17 @@ How the truth is built (so that a correctly specified analysis recovers it exact
   single-exposure model of the study (volume OR intensity quartiles + covariates) is correctly
   specified and recovers its RRs; ``volume_intensity_corr`` > 0 makes them correlated (then only
   a model holding both exposures recovers the truth).
+* Sleep (``sleep_s``, for the compositional analysis): 7-8 h a night inside the lying time (a
+  person-level share of lying, ~0.86, with day-to-day noise), missing on ~2 % of worn days (no
+  sleep estimate). It is drawn from its own random stream, so every other column and the outcome
+  are the same as without it.
+* Optional compositional truth: ``TrueRisk.composition_log_rr`` = (b_sleep, b_sedentary,
+  b_standing, b_walking, b_running_cycling), summing to 0, adds ``sum_j b_j ln x_j`` to the log
+  risk, ``x`` the participant's observed composition (:func:`walkback.cohort.coda.
+  person_compositions`, zeros replaced as the analysis does). The compositional model is then
+  correctly specified and a substitution's true RR is :meth:`TrueRisk.substitution_rr`. It is off
+  by default (the study's truth above stays exact); set the walking RRs to 1 for a pure
+  compositional truth.
 * The volume distribution is calibrated so that its quartiles among the included sit near the
   published cut points (78 / 100 / 124 min/day) and intensity near 3.00 / 3.11 / 3.26 MET, so
   sample quartiles (xtile) coincide with the fixed-cut categories up to sampling error.
@@ -81,6 +92,21 @@ class TrueRisk:
     depression_rr: float = 1.40
     case_share: float = 0.148
     met_weights: tuple[float, float, float] = MET_BY_PACE
+    composition_log_rr: tuple[float, float, float, float, float] | None = None
+
+    def substitution_rr(self, mean, from_part: str, to_part: str, minutes: float) -> float:
+        """True RR of moving ``minutes`` min/day to ``to_part`` from ``from_part``, starting from
+        the composition ``mean`` (min/day, parts in ``walkback.cohort.coda.PARTS`` order)."""
+        from walkback.cohort.coda import PARTS
+
+        if self.composition_log_rr is None:
+            raise ValueError("this TrueRisk has no compositional truth (composition_log_rr)")
+        x0 = np.asarray(mean, dtype=float)
+        x1 = x0.copy()
+        x1[PARTS.index(to_part)] += minutes
+        x1[PARTS.index(from_part)] -= minutes
+        b = np.asarray(self.composition_log_rr, dtype=float)
+        return float(np.exp(b @ (np.log(x1) - np.log(x0))))
 
     def __post_init__(self) -> None:
         for name, k in (("volume_rr", 4), ("intensity_rr", 4), ("education_rr", 6),
@@ -94,15 +120,22 @@ class TrueRisk:
                 raise ValueError(f"TrueRisk.{name} needs 3 increasing cut points, got {c}")
         if not 0 < self.case_share < 0.5:
             raise ValueError("TrueRisk.case_share must lie in (0, 0.5)")
+        b = self.composition_log_rr
+        if b is not None and (len(b) != 5 or abs(sum(b)) > 1e-9):
+            raise ValueError("TrueRisk.composition_log_rr needs 5 log-ratio coefficients "
+                             f"summing to 0 (a log-contrast), got {b}")
 
 
 @dataclass(frozen=True)
 class SimulatedCohort:
-    """``days``: canonical long day table (7 rows per participant, seconds, NaN = not worn);
+    """``days``: canonical long day table (7 rows per participant, seconds, NaN = not worn;
+    with ``sleep_s``);
     ``participants``: canonical participant table (raw codes; dates as datetime64);
     ``truth``: the :class:`TrueRisk`; ``intercept``: calibrated ``b0``;
     ``risk``: per participant ``participant_id, volume_min, intensity_met, volume_cat,
-    intensity_cat, risk, lbp_t1_true`` (observed exposures and the true risk)."""
+    intensity_cat, log_rr_composition, risk, lbp_t1_true`` (observed exposures, the
+    compositional term of the log risk (0 unless ``truth.composition_log_rr``) and the true
+    risk)."""
 
     days: pd.DataFrame
     participants: pd.DataFrame
@@ -123,6 +156,8 @@ _P_COV_MISSING = {"education": 0.012, "income": 0.03, "work": 0.004, "smoking": 
                   "hads": 0.035}
 _DAYS_WORN_P = np.array([0.02, 0.03, 0.04, 0.06, 0.10, 0.28, 0.47])  # 1..7 days
 _P_ZERO_DAY = 0.035  # a worn day with zero lying/sitting/standing/walking
+_P_SLEEP_MISSING = 0.02  # a worn day without a sleep estimate
+_SLEEP_STREAM = 15  # SeedSequence key of the sleep draws (independent of the main stream)
 
 # quantile anchors (probability, value) of the latent exposure distributions
 _VOLUME_Q = ((0.0, 8.0), (0.01, 25.0), (0.05, 45.0), (0.25, 78.2), (0.5, 100.2), (0.75, 124.2),
@@ -210,6 +245,34 @@ def _days(rng, m: int, volume: np.ndarray, intensity: np.ndarray) -> dict[str, n
     for v in out.values():
         v[~worn] = np.nan
     return out
+
+
+def _sleep(seed: int, lying: np.ndarray) -> np.ndarray:
+    """Seconds of sleep per day inside ``lying`` (m, 7), from a random stream of its own."""
+    rng = np.random.default_rng([seed, _SLEEP_STREAM])
+    m = lying.shape[0]
+    person = np.clip(rng.normal(0.86, 0.04, m), 0.70, 0.97)
+    share = np.clip(person[:, None] + rng.normal(0.0, 0.03, lying.shape), 0.60, 0.98)
+    sleep = np.round(lying * share)
+    sleep[rng.random(lying.shape) < _P_SLEEP_MISSING] = np.nan
+    return sleep
+
+
+def _composition_term(truth: TrueRisk, days: pd.DataFrame, ids: np.ndarray) -> np.ndarray:
+    """``sum_j b_j ln x_j`` of each participant's composition (0 without a counted day)."""
+    from walkback.cohort.coda import PARTS, multiplicative_replacement, person_compositions
+    from walkback.cohort.config import CodaSettings
+
+    if truth.composition_log_rr is None:
+        return np.zeros(ids.size)
+    cs = CodaSettings()
+    comp = person_compositions(days, ids, cs.day_sum_tolerance_s)
+    x = comp[list(PARTS)].to_numpy(dtype=float)
+    ok = np.isfinite(x).all(axis=1)
+    term = np.zeros(ids.size)
+    xr = multiplicative_replacement(x[ok], cs.delta_factor * cs.detection_limit_min)
+    term[ok] = np.log(xr) @ np.asarray(truth.composition_log_rr, dtype=float)
+    return term
 
 
 def _zero_days(d: dict[str, np.ndarray], kind: np.ndarray) -> None:
@@ -309,12 +372,14 @@ def simulate_cohort(n: int = 11194, seed: int = 0, truth: TrueRisk | None = None
                          "day": np.tile(np.arange(1, N_DAYS + 1), m)})
     for col in DAY_ACTIVITY_COLUMNS:
         days[col] = day_arrays[col].ravel()
+    days["sleep_s"] = _sleep(seed, day_arrays["lying_s"]).ravel()
     exp = person_exposures(days, truth.met_weights, participants=ids)
     vol_obs = exp["volume_min"].to_numpy()
     int_obs = exp["intensity_met"].to_numpy()
     vcat = assign_groups(vol_obs, truth.volume_cuts_min)
     icat = assign_groups(int_obs, truth.intensity_cuts_met)
-    lin = _log_rr(truth, cov, vcat, icat)
+    comp_term = _composition_term(truth, days, ids)
+    lin = _log_rr(truth, cov, vcat, icat) + comp_term
     raw = _with_missing(rng, cov)
     y_u = rng.random(m)
     pain = _baseline_pain(rng, m)
@@ -334,6 +399,7 @@ def simulate_cohort(n: int = 11194, seed: int = 0, truth: TrueRisk | None = None
                                       day_arrays)
     risk_df = pd.DataFrame({"participant_id": ids, "volume_min": vol_obs,
                             "intensity_met": int_obs, "volume_cat": vcat, "intensity_cat": icat,
+                            "log_rr_composition": comp_term,
                             "risk": risk, "lbp_t1_true": y.astype(np.int64),
                             "included_expected": incl})
     log.info("simulated cohort: %d participants, %d expected included", m, int(incl.sum()))
@@ -376,7 +442,8 @@ def write_cohort(sim: SimulatedCohort, out_dir: str | Path,
 
     ``layout="long"``: canonical names, one row per participant-day (the default config reads
     them). ``layout="hunt"``: HUNT names, the day table wide (``PID_114165``,
-    ``LyTmD1_NT4ActMX`` ... ``CyclTmD7_NT4ActMX``), plus ``cohort-config-hunt.toml`` to pass
+    ``LyTmD1_NT4ActMX`` ... ``CyclTmD7_NT4ActMX``, ``SleTmD1_NT4ActMX`` ...), plus
+    ``cohort-config-hunt.toml`` to pass
     as ``--config``. Returns the written paths by role (``days``, ``participants``, ``config``).
     """
     out = Path(out_dir)

@@ -11,7 +11,10 @@ side and front postures and quieten them while asleep (:mod:`~walkback.simulate.
 The back signal is SYNTHESISED (SELFBACK has no back sensor): a posture-consistent gravity vector
 (upright with a small forward lean when standing or moving, leaning back or slouched when sitting,
 supine / side / prone following the thigh when lying) plus a scaled, high-passed copy of the thigh's
-movement. It is plausible for posture, not a real trunk gait signal.
+movement. It is plausible for posture, not a real trunk gait signal. On request
+(``tilt_standing_deg``) the back of some standing blocks is bent forward by a known angle, to test
+the trunk inclination measures (:mod:`walkback.walking.trunk`); the default recording has no
+such bending (and no trunk flexion at sit/stand transitions).
 
 ``write_recording`` writes ``thigh.cwa`` and ``back.cwa`` (AX3, 100 Hz, via
 :func:`walkback.io.write_cwa`; thigh in the SELFBACK mounting's device axes, back in canonical axes;
@@ -36,7 +39,7 @@ from walkback.activity.epochs import EpochInfo, with_epoch_info
 from walkback.definitions import DEFAULT_TIMEZONE, EPOCH_S
 from walkback.errors import SettingsError
 from walkback.signal.days import calendar_days
-from walkback.simulate._recording_schedule import schedule
+from walkback.simulate._recording_schedule import WALKING_SHARE, schedule
 from walkback.simulate._recording_snippets import FS_HZ, SELFBACK_CLASSES, load_library
 from walkback.simulate._recording_stitch import CODES, stitch
 from walkback.walking.daily import daily_table
@@ -56,7 +59,9 @@ class SimulatedRecording:
     (UTC, true time). ``truth_epochs`` and ``truth_daily`` follow docs/SCHEMAS.md (5-s epochs on
     the same grid; the epochs' ``sleep`` is True when most of the epoch is asleep). ``blocks`` is
     the schedule (``activity``, ``start_ns``, ``duration_s``, ``posture_deg``, ``asleep``,
-    ``restless``).
+    ``restless``, ``back_tilt_deg``: forward bend of the back sensor in that block, 0 unless
+    requested). ``truth_epochs`` and ``truth_daily`` carry no trunk truth (their trunk columns
+    are empty).
     ``back_clock_offset_s`` / ``back_clock_drift_ppm``: the back device clock's error, applied
     when writing ``back.cwa`` only.
     """
@@ -84,19 +89,42 @@ def simulate_recording(
     participant_id: str = "sim",
     back_clock_offset_s: float = 0.0,
     back_clock_drift_ppm: float = 0.0,
+    walking_share: float = WALKING_SHARE,
+    intermittent: float = 0.0,
     settings: WalkingSettings | None = None,
+    tilt_standing_deg: float = 0.0,
+    tilt_standing_every: int = 2,
 ) -> SimulatedRecording:
-    """Simulate ``days`` x 24 h from local time ``start`` (naive = in ``timezone``)."""
+    """Simulate ``days`` x 24 h from local time ``start`` (naive = in ``timezone``).
+
+    ``tilt_standing_deg`` (degrees, forward positive): bend the back sensor forward by this much
+    in every ``tilt_standing_every``-th standing block (the 1st, the 1 + every-th, ...), about the
+    trunk's lateral axis; ``blocks.back_tilt_deg`` says which. Nothing else changes: with the
+    same seed the schedule, the thigh and every other block are identical to the untilted
+    recording.
+
+    ``walking_share`` (chance that an awake block is walking) and ``intermittent`` (chance that a
+    walking block is an errand of short walks between short stands) shape the walking; see
+    :mod:`walkback.simulate._recording_schedule` (defaults: ~90-100 min/day in 5-min bouts;
+    0.65 / 0.7: ~250 min/day in ~400 walks a day).
+    """
     if not 0 < days <= 31:
         raise SettingsError(f"simulate_recording: days must be in (0, 31], got {days}")
+    if not -180 < tilt_standing_deg <= 180 or tilt_standing_every < 1:
+        raise SettingsError("simulate_recording: tilt_standing_deg must be in (-180, 180] and "
+                            f"tilt_standing_every >= 1, got {tilt_standing_deg}, {tilt_standing_every}")
     s = settings or WalkingSettings()
     ts = pd.Timestamp(start)
     ts = ts.tz_localize(timezone) if ts.tzinfo is None else ts.tz_convert(timezone)
     start_ns = int(ts.tz_convert("UTC").value)
     rng = np.random.default_rng(seed)
     lib = load_library(source)
-    blocks = schedule(start_ns, days, timezone, rng)
-    thigh, back, codes = stitch(blocks, lib, rng)
+    blocks = schedule(start_ns, days, timezone, rng, walking_share=walking_share,
+                      intermittent=intermittent)
+    standing = np.cumsum([b.activity == "standing" for b in blocks]) - 1
+    tilt = np.array([tilt_standing_deg if b.activity == "standing" and k % tilt_standing_every == 0
+                     else 0.0 for b, k in zip(blocks, standing, strict=True)])
+    thigh, back, codes = stitch(blocks, lib, rng, back_tilt_deg=tilt)
     epochs = _truth_epochs(thigh, codes, _asleep_samples(blocks, codes.shape[0]), start_ns, s,
                            timezone)
     # calendar days exactly as the signal stage makes them for the processed recording
@@ -106,9 +134,13 @@ def simulate_recording(
     bl = pd.DataFrame({"activity": [b.activity for b in blocks], "start_ns": starts,
                        "duration_s": [b.duration_s for b in blocks],
                        "posture_deg": [b.posture_deg for b in blocks],
-                       "asleep": [b.asleep for b in blocks], "restless": [b.restless for b in blocks]})
+                       "asleep": [b.asleep for b in blocks], "restless": [b.restless for b in blocks],
+                       "back_tilt_deg": tilt})
     meta = {"seed": seed, "days": days, "source": lib.source, "participant_id": participant_id,
-            "start_local": str(ts), "timezone": timezone}
+            "start_local": str(ts), "timezone": timezone, "walking_share": walking_share,
+            "intermittent": intermittent}
+    if tilt_standing_deg:
+        meta.update(tilt_standing_deg=tilt_standing_deg, tilt_standing_every=tilt_standing_every)
     return SimulatedRecording(start_ns, FS_HZ, timezone, thigh, back, epochs, daily, bl,
                               back_clock_offset_s, back_clock_drift_ppm, meta)
 

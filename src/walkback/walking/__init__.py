@@ -6,32 +6,47 @@ in a row is :func:`walkback.pipeline.process_one`, above the stages.)
 
 Public API::
 
-    measure_gait(thigh_g, fs_hz, epoch_start_index, locomotion, settings, epoch_samples=)
+    measure_gait(thigh_g, fs_hz, epoch_start_index, locomotion, settings, *, epoch_samples)
         -> GaitEpochs
     measure_epochs(thigh_g, fs_hz, grid_start_ns, epochs, settings) -> DataFrame (epoch timeline)
-    daily_table(epochs, days, participant_id, thigh_only=..., settings=...) -> DataFrame
+    measure_trunk(prepared, epochs, settings.trunk) -> TrunkAngles | None (lower-back sensor)
+    daily_table(epochs, days, participant_id, thigh_only=..., settings=..., trunk=) -> DataFrame
 
 Conventions: canonical thigh axes and the 50 Hz grid of :mod:`walkback.signal.types`; times UTC ns;
 calendar days local to an IANA zone. See docs/SCHEMAS.md for the tables.
 """
 
-from walkback.walking.bouts import walking_bouts
-from walkback.walking.daily import DAILY_COLUMNS, daily_table
-from walkback.walking.gait import GaitEpochs, measure_gait
-from walkback.walking.measure import measure_epochs, measure_prepared
-from walkback.walking.pace import met_from_cadence, met_from_pace, pace_from_cadence
-from walkback.walking.settings import WalkingSettings
+from walkback._lazy import lazy_exports
+
+# Exports load on first use (PEP 562): `walkback process-one` imports the settings before it reads a
+# byte, and should not pay for pandas, scipy.signal and numba until a stage needs them.
+_LAZY = {
+    "walking_bouts": "bouts", "DAILY_COLUMNS": "daily", "daily_table": "daily",
+    "GaitEpochs": "gait", "measure_gait": "gait",
+    "measure_epochs": "measure", "measure_prepared": "measure", "met_from_cadence": "pace",
+    "met_from_pace": "pace", "pace_from_cadence": "pace",
+    "TrunkSettings": "settings", "WalkingSettings": "settings",
+    "TrunkAngles": "trunk", "TrunkReference": "trunk", "measure_trunk": "trunk",
+    "trunk_columns": "trunk",
+}
+
+__getattr__, __dir__ = lazy_exports(__name__, globals(), _LAZY)
 
 __all__ = [
     "DAILY_COLUMNS",
     "GaitEpochs",
+    "TrunkAngles",
+    "TrunkReference",
+    "TrunkSettings",
     "WalkingSettings",
     "daily_table",
     "measure_epochs",
     "measure_gait",
     "measure_prepared",
+    "measure_trunk",
     "met_from_cadence",
     "met_from_pace",
     "pace_from_cadence",
+    "trunk_columns",
     "walking_bouts",
 ]

@@ -50,7 +50,7 @@ def epoch_cadence(root: Path) -> pd.DataFrame:
                 continue
             g = _canonical_50hz(f)
             m = g.shape[0] // 250
-            r = measure_gait(g, 50.0, np.arange(m) * 250, np.ones(m, bool), WalkingSettings())
+            r = measure_gait(g, 50.0, np.arange(m) * 250, np.ones(m, bool), WalkingSettings(), epoch_samples=250)
             rows.append(pd.DataFrame({"subject": s, "pace": LABEL[a], "cadence_spm": r.cadence_spm}))
     return pd.concat(rows, ignore_index=True)
 

@@ -24,9 +24,10 @@ from walkback.activity.epochs import epoch_info
 from walkback.definitions import valid_walking_day, wear_seconds
 from walkback.walking.bouts import walking_bouts
 from walkback.walking.settings import WalkingSettings
+from walkback.walking.trunk import TrunkAngles, trunk_columns, trunk_daily
 
-#: Columns of the daily table, in order (docs/SCHEMAS.md).
-DAILY_COLUMNS: tuple[str, ...] = (
+#: The daily table's columns before the trunk exposures, in order (docs/SCHEMAS.md).
+BASE_DAILY_COLUMNS: tuple[str, ...] = (
     "participant_id", "day", "date", "weekday",
     "lying_s", "sitting_s", "sedentary_s", "sleep_s", "standing_s",
     "walk_slow_s", "walk_moderate_s", "walk_brisk_s", "walking_s",
@@ -34,6 +35,11 @@ DAILY_COLUMNS: tuple[str, ...] = (
     "steps", "cadence_walking_spm", "walking_bouts", "longest_bout_s",
     "partial_day", "valid_study", "valid_wear20h",
 )
+
+#: Columns of the daily table with the default settings, in order (docs/SCHEMAS.md): the base
+#: columns, then the trunk exposures (:func:`walkback.walking.trunk.trunk_columns`; their names
+#: follow ``TrunkSettings.thresholds_deg``).
+DAILY_COLUMNS: tuple[str, ...] = BASE_DAILY_COLUMNS + trunk_columns()
 
 _CLASS_COLUMNS = {
     "lying": "lying_s", "sitting": "sitting_s", "sedentary": "sedentary_s",
@@ -49,6 +55,7 @@ def daily_table(
     *,
     thigh_only: bool,
     settings: WalkingSettings | None = None,
+    trunk: TrunkAngles | None = None,
 ) -> pd.DataFrame:
     """Daily table from measured epochs.
 
@@ -58,6 +65,8 @@ def daily_table(
     ``day_length_h``, ``partial``. In thigh-only mode ``lying_s`` and ``sitting_s`` are NaN and
     ``sedentary_s`` holds both; with a back sensor ``sedentary_s`` = lying + sitting. ``sleep_s``
     needs a bool ``sleep`` column (NaN without one).
+    ``trunk``: the recording's :func:`~walkback.walking.trunk.measure_trunk` angles, for the trunk
+    exposure columns (None: those columns are empty, as for thigh-only recordings).
     """
     s = settings or WalkingSettings()
     step_s = epoch_info(epochs).step_s
@@ -105,7 +114,9 @@ def daily_table(
     table["partial_day"] = days["partial"].to_numpy(bool)
     table["valid_study"] = valid_walking_day(table)
     table["valid_wear20h"] = table["wear_s"] >= s.valid_wear_h * 3600.0
-    return table[list(DAILY_COLUMNS)]
+    for col, v in trunk_daily(trunk, d, cls, nd, s.trunk).items():
+        table[col] = v
+    return table[list(BASE_DAILY_COLUMNS + trunk_columns(s.trunk))]
 
 
 def _bouts_per_day(start: np.ndarray, walking: np.ndarray, days: pd.DataFrame, step_s: float,

@@ -10,6 +10,11 @@ Columns added to the activity epochs (docs/SCHEMAS.md "activity -> walking"):
 | ``cadence_spm`` | float64 | steps/min in walking and running epochs, NaN elsewhere or aperiodic |
 | ``steps`` | int32 | steps counted in the epoch (walking and running) |
 | ``met`` | float64 | MET of walking / running epochs (``settings.met_method``), NaN elsewhere |
+| ``trunk_incl_deg`` | float64 | mean trunk inclination (degrees from upright), NaN without back |
+| ``trunk_fwd_deg`` | float64 | mean forward inclination (degrees, forward +), NaN without back |
+
+The trunk columns come from :func:`walkback.walking.trunk.measure_trunk` (``trunk=``); they are
+NaN where the back sensor is absent, not worn, or its reference was not found.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ from walkback.signal.types import Prepared
 from walkback.walking.gait import measure_gait
 from walkback.walking.pace import choose_pace, epoch_met
 from walkback.walking.settings import WalkingSettings
+from walkback.walking.trunk import TrunkAngles, epoch_trunk
 
 LOCOMOTION = ("walking", "running")
 
@@ -32,12 +38,15 @@ def measure_epochs(
     grid_start_ns: int,
     epochs: pd.DataFrame,
     settings: WalkingSettings | None = None,
+    trunk: TrunkAngles | None = None,
 ) -> pd.DataFrame:
     """Measure gait in the walking/running epochs of ``epochs`` from ``thigh_g``.
 
     ``thigh_g`` (n, 3) g, canonical thigh axes, sample ``i`` at ``grid_start_ns + i / fs_hz`` s (UTC).
     ``epochs`` needs ``start_ns`` and ``study_class`` (and optionally ``pace``, ``thigh_wear``) and
-    its :class:`~walkback.activity.EpochInfo` (window and step). Returns a new DataFrame (see the module docstring); the input is not modified.
+    its :class:`~walkback.activity.EpochInfo` (window and step). ``trunk``: the recording's trunk
+    angles (None: NaN trunk columns). Returns a new DataFrame (see the module docstring); the
+    input is not modified.
     """
     s = settings or WalkingSettings()
     info = epoch_info(epochs)
@@ -61,9 +70,13 @@ def measure_epochs(
     out["cadence_spm"] = cad
     out["steps"] = np.where(loco, gait.steps, 0).astype(np.int32)
     out["met"] = epoch_met(pace, cad, cls, s)
+    for col, v in epoch_trunk(trunk, len(out)).items():
+        out[col] = v
     return out
 
 
-def measure_prepared(prepared: Prepared, epochs: pd.DataFrame, settings: WalkingSettings | None = None) -> pd.DataFrame:
-    """:func:`measure_epochs` on a :class:`~walkback.signal.types.Prepared` signal."""
-    return measure_epochs(prepared.thigh_g, prepared.fs_hz, prepared.start_ns, epochs, settings)
+def measure_prepared(prepared: Prepared, epochs: pd.DataFrame, settings: WalkingSettings | None = None,
+                     trunk: TrunkAngles | None = None) -> pd.DataFrame:
+    """:func:`measure_epochs` on a :class:`~walkback.signal.types.Prepared` signal (``trunk``:
+    its :func:`~walkback.walking.trunk.measure_trunk` angles, or None)."""
+    return measure_epochs(prepared.thigh_g, prepared.fs_hz, prepared.start_ns, epochs, settings, trunk)

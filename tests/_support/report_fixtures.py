@@ -56,6 +56,18 @@ def epochs_table(start_local: str, hours_total: float, seed: int = 0) -> pd.Data
     })
 
 
+def _trunk(row: dict, day: int) -> dict:
+    """Plausible trunk exposures (s) for a fixture day: more bending on later days."""
+    up = row["standing_s"] + row["walking_s"]
+    out = {"trunk_upright_s": up, "trunk_sitting_s": row["sitting_s"]}
+    for t, share in ((20, 0.12), (30, 0.07), (60, 0.015), (90, 0.002)):
+        out[f"trunk_ge{t}_s"] = round(up * share * (1 + 0.1 * day), 1)
+        out[f"trunk_fwd_ge{t}_s"] = round(up * share * 0.9 * (1 + 0.1 * day), 1)
+        out[f"trunk_fwd_ge{t}_sitting_s"] = round(row["sitting_s"] * share * 0.2, 1)
+    out["trunk_fwd_ge60_longest_s"] = 40.0 + day
+    return out
+
+
 def daily_from_epochs(ep: pd.DataFrame, pid: str) -> pd.DataFrame:
     local = pd.to_datetime(ep["start_ns"], unit="ns", utc=True).dt.tz_convert(TZ)
     ep = ep.assign(date=local.dt.strftime("%Y-%m-%d"))
@@ -80,6 +92,7 @@ def daily_from_epochs(ep: pd.DataFrame, pid: str) -> pd.DataFrame:
         row["valid_study"] = all(row[f"{c}_s"] > 0 for c in ("lying", "sitting", "standing",
                                                              "walking"))
         row["valid_wear20h"] = row["wear_s"] >= 20 * 3600
+        row.update(_trunk(row, i))
         rows.append(row)
     return pd.DataFrame(rows)
 

@@ -1,10 +1,29 @@
-"""Shared builders for signal tests: long two-sensor signals stitched from real HARTH data."""
+"""Real recordings as arrays for the signal tests, and long two-sensor signals stitched from them."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
+import pandas as pd
 
 FS = 50.0
+
+
+def load_harth(path: Path) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """time_ns (UTC), thigh (n,3) g, back (n,3) g, labels from a HARTH-layout CSV."""
+    d = pd.read_csv(path)
+    t = pd.to_datetime(d["timestamp"]).to_numpy("datetime64[ns]").astype(np.int64)
+    thigh = d[["thigh_x", "thigh_y", "thigh_z"]].to_numpy(np.float32)
+    back = d[["back_x", "back_y", "back_z"]].to_numpy(np.float32)
+    return t, thigh, back, d["label"].to_numpy()
+
+
+def load_selfback(path: Path) -> tuple[np.ndarray, np.ndarray]:
+    """time_ns (UTC) and thigh (n,3) g from a SELFBACK CSV."""
+    d = pd.read_csv(path)
+    t = pd.to_datetime(d["time"]).to_numpy("datetime64[ns]").astype(np.int64)
+    return t, d[["x", "y", "z"]].to_numpy(np.float32)
 
 
 def _real_pairs(harth, har70) -> tuple[np.ndarray, np.ndarray]:
