@@ -51,9 +51,9 @@ def build_week():
     har = next(s for s in datasets.load_harth(SHARED / "harth-samples") if "har70" in s.subject)
     back = tile(har.back_g, N)
     ones = np.ones(N, dtype=bool)
-    return Prepared(fs_hz=FS, start_ns=1_700_000_000_000_000_000, thigh_g=thigh, thigh_valid=ones,
+    return Prepared(fs_hz=FS, start_ns=1_700_000_000_000_000_000, thigh_g=thigh,
                     thigh_wear=ones, timezone="Europe/Oslo", days=pd.DataFrame(), back_g=back,
-                    back_valid=ones, back_wear=ones.copy())
+                    back_wear=ones.copy())
 
 
 def _warm(prep, model) -> None:
@@ -61,8 +61,8 @@ def _warm(prep, model) -> None:
     from walkback.activity import classify
 
     k = 50_000
-    cut = {name: getattr(prep, name)[:k] for name in ("thigh_g", "thigh_valid", "thigh_wear",
-                                                      "back_g", "back_valid", "back_wear")}
+    cut = {name: getattr(prep, name)[:k] for name in ("thigh_g", "thigh_wear", "back_g",
+                                                      "back_wear")}
     classify(prep.__class__(**{**prep.__dict__, **cut}), model)
 
 
@@ -89,9 +89,9 @@ def stage_alone(folder: str) -> int:
     thigh = np.load(Path(folder) / "thigh_g.npy")
     back = np.load(Path(folder) / "back_g.npy")
     ones = np.ones(len(thigh), dtype=bool)
-    prep = Prepared(fs_hz=FS, start_ns=1_700_000_000_000_000_000, thigh_g=thigh, thigh_valid=ones,
+    prep = Prepared(fs_hz=FS, start_ns=1_700_000_000_000_000_000, thigh_g=thigh,
                     thigh_wear=ones, timezone="Europe/Oslo", days=pd.DataFrame(), back_g=back,
-                    back_valid=ones, back_wear=ones.copy())
+                    back_wear=ones.copy())
     rss["loaded"] = proc.memory_info().rss
     model = load_default_model()
     _warm(prep, model)
@@ -123,8 +123,7 @@ def main() -> int:
     model = load_default_model()
     _warm(prep, model)
     input_mb = (prep.thigh_g.nbytes + prep.back_g.nbytes) / 2**20
-    mask_mb = sum({id(m): m.nbytes for m in (prep.thigh_valid, prep.thigh_wear, prep.back_valid,
-                                             prep.back_wear)}.values()) / 2**20
+    mask_mb = sum({id(m): m.nbytes for m in (prep.thigh_wear, prep.back_wear)}.values()) / 2**20
     load0 = os.getloadavg()[0]
     with PeakRSS() as mem:
         t0, c0 = time.perf_counter(), time.process_time()

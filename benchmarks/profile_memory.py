@@ -112,7 +112,7 @@ def main() -> int:
     orig_measure = measure.measure_prepared
 
     def spy(prepared, *a, **k):  # record what the Prepared signal holds while walking runs
-        for name in ("thigh_g", "back_g", "thigh_valid", "back_valid", "thigh_wear", "back_wear"):
+        for name in ("thigh_g", "back_g", "thigh_wear", "back_wear"):
             v = getattr(prepared, name, None)
             if isinstance(v, np.ndarray):
                 held[name] = v.nbytes / MB

@@ -23,9 +23,9 @@ def make_prepared(thigh: np.ndarray, back: np.ndarray | None = None, start_ns: i
     kw = {}
     if back is not None:
         bv = np.isfinite(back).all(axis=1)
-        kw = {"back_g": back.astype(np.float32), "back_valid": bv, "back_wear": bv}
+        kw = {"back_g": back.astype(np.float32), "back_wear": bv}
     return Prepared(fs_hz=50.0, start_ns=start_ns, thigh_g=thigh.astype(np.float32),
-                    thigh_valid=valid, thigh_wear=wear, timezone="UTC", days=pd.DataFrame(), **kw)
+                    thigh_wear=wear, timezone="UTC", days=pd.DataFrame(), **kw)
 
 
 def segment_of(segments, subject: str, activity_file: str):

@@ -36,3 +36,15 @@ def test_other_formats_are_served_from_one_read(shared_data):
 def test_missing_file_is_a_read_error(tmp_path):
     with pytest.raises(ReadError, match="nope.cwa: file not found"):
         io.open_stream(tmp_path / "nope.cwa")
+
+
+def test_a_released_stream_says_so(test_data) -> None:
+    """prepare() releases each stream after its last pass; a later pass is a clear error."""
+    from walkback.signal import prepare
+
+    path = test_data / "ax3_testfile.cwa"
+    s = io.open_stream(path)
+    prepare(s)
+    with pytest.raises(RuntimeError, match="released"):
+        next(s.chunks(600.0))
+    assert s.n > 0  # info stays

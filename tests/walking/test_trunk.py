@@ -50,8 +50,8 @@ def _signal(segments, *, flex_deg: float = 25.0, seed: int = 0, device=None):
 def _prepared(back, skin_evidence="undetermined", back_wear=None):
     n = back.shape[0]
     return Prepared(fs_hz=FS, start_ns=T0, thigh_g=np.zeros((n, 3), np.float32),
-                    thigh_valid=np.ones(n, bool), thigh_wear=np.ones(n, bool), timezone=TZ,
-                    days=calendar_days(T0, n, FS, TZ), back_g=back, back_valid=np.ones(n, bool),
+                    thigh_wear=np.ones(n, bool), timezone=TZ,
+                    days=calendar_days(T0, n, FS, TZ), back_g=back,
                     back_wear=np.ones(n, bool) if back_wear is None else back_wear,
                     qc={"back": {"orientation": {"skin_axis_evidence": skin_evidence}}})
 
@@ -150,8 +150,7 @@ def test_days_without_back_wear_are_empty_and_without_back_none() -> None:
     daily = trunk_daily(tr, day, np.array([CLASS[a] for a in act], object), 2, TrunkSettings())
     assert np.isfinite(daily["trunk_upright_s"][0]) and np.isnan(daily["trunk_upright_s"][1])
     no_back = _prepared(back)
-    no_back = Prepared(**{**no_back.__dict__, "back_g": None, "back_valid": None,
-                          "back_wear": None})
+    no_back = Prepared(**{**no_back.__dict__, "back_g": None, "back_wear": None})
     assert measure_trunk(no_back, _epochs(act)) is None
     assert all(np.isnan(v).all() for v in epoch_trunk(None, 5).values())
 

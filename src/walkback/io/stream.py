@@ -37,10 +37,18 @@ class RecordingStream:
 
     info: RecordingInfo
     _open: Callable[[float], Iterator[Recording]]
+    _release: Callable[[], None] | None = None
 
     def chunks(self, chunk_s: float = 3600.0) -> Iterator[Recording]:
         """Time-ordered chunks of about ``chunk_s`` seconds (a new pass over the file per call)."""
         return self._open(chunk_s)
+
+    def release(self) -> None:
+        """Free what the stream holds between passes (a ``.cwa`` file's block table) when no
+        further pass will be made; a later :meth:`chunks` raises. ``info`` stays. (In-memory
+        recordings are left alone: their owner holds the samples.)"""
+        if self._release is not None:
+            self._release()
 
     @property
     def n(self) -> int:
@@ -69,8 +77,8 @@ def open_stream(path: str | Path, *, timezone: str | None = None,
     if sniff(path) == "axivity-cwa":
         from walkback.io.cwa import stream_cwa
 
-        info, passes = stream_cwa(path, timezone=timezone or DEVICE_TIMEZONE, gyro=gyro)
-        return RecordingStream(info, passes)
+        info, passes, release = stream_cwa(path, timezone=timezone or DEVICE_TIMEZONE, gyro=gyro)
+        return RecordingStream(info, passes, release)
     return RecordingStream.from_recording(read(path, timezone=timezone, gyro=gyro))
 
 

@@ -10,8 +10,9 @@ Memory: the inputs may be :class:`~walkback.io.RecordingStream`s (``walkback.io.
 their samples are then decoded an hour at a time and resampled straight onto the grid, so the raw
 week (1.2 GB per 100 Hz sensor) is never in memory; the back file is passed over twice (its
 movement magnitude for the clock sync, then its samples through the clock map). The grid arrays
-(float32, 360 MB per sensor-week at 50 Hz) are allocated once and every later step works in
-place or in chunks.
+(float32, 346 MB per sensor-week at 50 Hz) are allocated once and every later step works in
+place or in chunks; a stream's block table is released after its last pass, and the valid masks
+are not kept (:class:`Prepared` derives them from the NaN).
 """
 
 from __future__ import annotations
@@ -62,6 +63,10 @@ def prepare(
     dict. Raises :class:`~walkback.errors.SyncError` when the back cannot be synchronised (unless
     ``settings.on_sync_error == "drop_back"``) and :class:`~walkback.errors.InputDataError` for an
     empty recording.
+
+    Streams are consumed: each is released (:meth:`~walkback.io.RecordingStream.release`) after
+    its last pass, so its block table is not held while the next sensor is read; open the file
+    again to prepare it twice.
     """
     s = settings or PrepareSettings()
     streams = {name: _stream(src) for name, src in (("thigh", thigh), ("back", back))
@@ -77,8 +82,11 @@ def prepare(
     qc: dict[str, Any] = {"settings": to_mapping(s)}
 
     t_res, t_temp = _resample(ts, t_rate, s, start_ns, n)
+    ts.release()  # its last pass: the block table goes before the back is read
     thigh_g, thigh_wear, qc["thigh"] = _finish_sensor(t_res, ts.info, t_temp, "thigh", s, None)
-    back_g = back_valid = back_wear = None
+    days = calendar_days(start_ns, thigh_g.shape[0], s.fs_hz, s.timezone, valid=t_res.valid)
+    del t_res, t_temp  # the valid mask: Prepared derives it from the NaN
+    back_g = back_wear = None
     if "back" in streams:
         bs, b_rate = streams["back"]
         try:
@@ -92,17 +100,19 @@ def prepare(
         else:
             qc["sync"] = sync.to_dict()
             b_res, b_temp = _resample(bs, b_rate, s, start_ns, n, clock=sync.back_time_ns)
-            back_valid = b_res.valid
+            bs.release()
             back_g, back_wear, qc["back"] = _finish_sensor(b_res, bs.info, b_temp, "back", s,
                                                            sync)
+            del b_res, b_temp
     else:
         qc["sync"] = {"ok": False, "error": "no back sensor"}
         qc["back"] = {"present": False}
-    days = calendar_days(start_ns, thigh_g.shape[0], s.fs_hz, s.timezone, valid=t_res.valid)
+    for st, _ in streams.values():
+        st.release()  # also when the back was dropped
     return Prepared(
-        fs_hz=float(s.fs_hz), start_ns=start_ns, thigh_g=thigh_g, thigh_valid=t_res.valid,
+        fs_hz=float(s.fs_hz), start_ns=start_ns, thigh_g=thigh_g,
         thigh_wear=thigh_wear, timezone=s.timezone, days=days, back_g=back_g,
-        back_valid=back_valid, back_wear=back_wear, qc=qc,
+        back_wear=back_wear, qc=qc,
     )
 
 

@@ -10,8 +10,9 @@ Canonical sensor axes after :func:`walkback.signal.prepare` (whatever the device
 * **y**: completes a right-handed frame (x, y, z).
 
 Time grid: sample ``i`` is at ``start_ns + round(i * 1e9 / fs_hz)`` UTC ns. Samples that fall in a gap
-of a sensor's recording are NaN in that sensor's array and False in its ``*_valid`` mask; they are
-never interpolated.
+of a sensor's recording are NaN (all three axes) in that sensor's array, and only there; they are
+never interpolated. The ``*_valid`` masks are derived from the NaN on request rather than stored
+(29 MB each per sensor-week that the NaN already encodes).
 """
 
 from __future__ import annotations
@@ -44,7 +45,6 @@ class Prepared:
     start_ns: UTC ns of grid sample 0.
     thigh_g: float32 (n, 3) in g, canonical thigh axes (see module docstring); NaN in gaps.
     back_g: float32 (n, 3) in g, canonical back axes, on the same grid, after clock sync; or None.
-    thigh_valid, back_valid: bool (n,) True where the sensor has data (not a gap).
     thigh_wear, back_wear: bool (n,) True where the sensor has data and is worn.
     timezone: IANA zone used for calendar days.
     days: DataFrame, one row per local calendar day touched by the recording, columns
@@ -58,12 +58,10 @@ class Prepared:
     fs_hz: float
     start_ns: int
     thigh_g: np.ndarray
-    thigh_valid: np.ndarray
     thigh_wear: np.ndarray
     timezone: str
     days: pd.DataFrame
     back_g: np.ndarray | None = None
-    back_valid: np.ndarray | None = None
     back_wear: np.ndarray | None = None
     qc: dict[str, Any] = field(default_factory=dict)
 
@@ -71,7 +69,7 @@ class Prepared:
         n = self.thigh_g.shape[0]
         if self.thigh_g.shape != (n, 3):
             raise ValueError("Prepared: thigh_g must have shape (n, 3)")
-        for name in ("thigh_valid", "thigh_wear", "back_g", "back_valid", "back_wear"):
+        for name in ("thigh_wear", "back_g", "back_wear"):
             a = getattr(self, name)
             if a is not None and a.shape[0] != n:
                 raise ValueError(f"Prepared: {name} length {a.shape[0]} != {n}")
@@ -80,6 +78,16 @@ class Prepared:
     def n(self) -> int:
         """Number of grid samples."""
         return int(self.thigh_g.shape[0])
+
+    @property
+    def thigh_valid(self) -> np.ndarray:
+        """bool (n,) True where the thigh sensor has data (not a gap); computed from the NaN."""
+        return ~np.isnan(self.thigh_g[:, 0])
+
+    @property
+    def back_valid(self) -> np.ndarray | None:
+        """bool (n,) True where the back sensor has data (not a gap), or None without a back."""
+        return None if self.back_g is None else ~np.isnan(self.back_g[:, 0])
 
     @property
     def has_back(self) -> bool:
