@@ -127,8 +127,8 @@ def build(segs: list[Seg], start: str = "2024-03-11 18:00", timezone: str = "Eur
     thigh = (thigh + breath + 0.004 * rng.standard_normal((n, 3))).astype(np.float32)
     bk = (bk + breath + 0.004 * rng.standard_normal((n, 3))).astype(np.float32)
     ok = np.ones(n, bool)
-    kw = {"back_g": bk, "back_valid": ok, "back_wear": ok} if back else {}
-    prepared = Prepared(fs_hz=FS, start_ns=start_ns, thigh_g=thigh, thigh_valid=ok, thigh_wear=ok,
+    kw = {"back_g": bk, "back_wear": ok} if back else {}
+    prepared = Prepared(fs_hz=FS, start_ns=start_ns, thigh_g=thigh, thigh_wear=ok,
                         timezone=timezone, days=pd.DataFrame(), **kw)
     step = int(round(step_s * FS))
     starts = np.arange(0, n - EPOCH + 1, step)

@@ -7,8 +7,8 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
-from sleep_synth import Seg, build, night_with_wake_bout
 
+from _support.sleep_synth import Seg, build, night_with_wake_bout
 from walkback.activity import SleepSettings, detect_sleep, sleep_periods
 from walkback.activity.sleep import _integrate, _lead
 
@@ -221,13 +221,11 @@ def test_gaps_in_the_signal_are_never_sleep() -> None:
                  Seg("standing", 2, "fidget")])
     p = day.prepared
     thigh = p.thigh_g.copy()
-    valid = p.thigh_valid.copy()
     lo, hi = 100 * 60 * 50, 100 * 60 * 50 + 30 * 50  # a 30-s gap
     thigh[lo:hi] = np.nan
-    valid[lo:hi] = False
     from dataclasses import replace
 
-    ep = detect_sleep(replace(p, thigh_g=thigh, thigh_valid=valid), day.epochs)
+    ep = detect_sleep(replace(p, thigh_g=thigh), day.epochs)
     slp = ep["sleep"].to_numpy()
     assert not slp[lo // 250 : hi // 250].any() and slp[lo // 250 - 30].all()
 

@@ -178,13 +178,16 @@ def test_walking_share_and_errands_shape_the_schedule() -> None:
 
     def walks(**kw):
         b = schedule(start, 7, "Europe/Oslo", np.random.default_rng(3), **kw)
-        assert sum(d for _, d in b) == pytest.approx(7 * 86400)
-        return [d for a, d in b if a.startswith("walk")]
+        assert sum(x.duration_s for x in b) == pytest.approx(7 * 86400)
+        return [x.duration_s for x in b if x.activity.startswith("walk")]
 
-    # the defaults are the historical schedule, draw for draw (figures from the session-3 code)
+    # the defaults, pinned draw for draw (figures from the schedule with nights, session 5)
     hist = schedule(start, 2, "Europe/Oslo", np.random.default_rng(3))
-    assert len(hist) == 133 and hist[:3] == [("lying", 3645.0), ("lying", 1595.0), ("lying", 3019.0)]
-    assert sum(d for a, d in hist if a.startswith("walk")) == 11810
+    assert len(hist) == 153
+    assert [(b.activity, b.duration_s) for b in hist[:3]] == [("standing", 165.0), ("walk_slow", 13.0),
+                                                             ("lying", 632.0)]
+    assert sum(b.duration_s for b in hist if b.activity.startswith("walk")) == 9996
+    assert sum(b.duration_s for b in hist if b.asleep) == 58848
     assert hist == schedule(start, 2, "Europe/Oslo", np.random.default_rng(3), walking_share=WALKING_SHARE,
                             intermittent=0.0)
     usual, busy = walks(), walks(walking_share=0.65, intermittent=0.7)

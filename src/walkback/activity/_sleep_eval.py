@@ -51,8 +51,8 @@ def score(thigh: np.ndarray, posture: str, fs: float = 50.0, minutes: float = 60
     back = np.tile(np.array(_TRUNK[posture], np.float32), (n, 1))
     ok = np.ones(n, bool)
     prep = Prepared(fs_hz=fs, start_ns=int(pd.Timestamp("2024-03-11 22:00", tz="UTC").value),
-                    thigh_g=th, thigh_valid=ok, thigh_wear=ok, timezone="UTC",
-                    days=pd.DataFrame(), back_g=back, back_valid=ok, back_wear=ok)
+                    thigh_g=th, thigh_wear=ok, timezone="UTC",
+                    days=pd.DataFrame(), back_g=back, back_wear=ok)
     step = int(5 * fs)
     m = n // step
     cls = np.where(np.arange(m) * step < n_real, posture, "lying")
