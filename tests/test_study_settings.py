@@ -40,6 +40,12 @@ def sim_dir(tmp_path_factory):
     ("walking", "band_hz", "[0.5]", "an array of 2 element(s)"),
     ("walking", "band_hz", '[0.5, "3"]', "tuple[float, float] (element 1: a number)"),
     ("signal.nonwear", "still_sd_g", "true", "a number"),
+    ("activity.sleep", "enabled", '"yes"', "a boolean"),
+    ("activity.sleep", "median_s", "19.0", "an integer"),
+    ("activity.sleep", "min_bed_min", '"3h"', "a number"),
+    ("activity.sleep", "movement_sensors", '"back"', "one of 'thigh', 'thigh+back'"),
+    ("activity.sleep", "band_hz", "[0.5, 10, 20]", "an array of 2 element(s)"),
+    ("activity", "horizontal_rule", "1", "a boolean"),
     ("batch", "workers", "1.5", "an integer"),
     ("cohort", "layout", '"diagonal"', "one of 'auto', 'long', 'wide'"),
     ("cohort.models", "covariates", '"age_years"', "an array"),
@@ -64,6 +70,31 @@ def test_range_errors_name_the_table_too(tmp_path):
     p.write_text('[signal]\ntimezone = "Europe/Trondheim"\n')
     with pytest.raises(SettingsError, match=r"\[signal\].*not an IANA time zone"):
         load_study_settings(p)
+
+
+def test_sleep_settings_load_from_the_activity_sleep_table(tmp_path):
+    p = tmp_path / "study.toml"
+    p.write_text('[activity.sleep]\nmin_bed_min = 120\nmovement_sensors = "thigh+back"\n'
+                 "band_hz = [0.5, 8]\n")
+    s = load_study_settings(p)
+    assert s.activity.sleep.min_bed_min == 120.0 and isinstance(s.activity.sleep.min_bed_min, float)
+    assert s.activity.sleep.movement_sensors == "thigh+back"
+    assert s.activity.sleep.band_hz == (0.5, 8.0)
+    assert s.source_of("activity.sleep.min_bed_min") == f"settings file {p}"
+    assert s.source_of("activity.sleep.median_s") == "default"
+    assert s.to_dict()["activity"]["sleep"]["band_hz"] == [0.5, 8.0]
+    for bad, msg in (("median_s = 20", "median_s must be an odd integer"),
+                     ("band_hz = [10, 0.5]", "band_hz must be"),
+                     ("night_start_h = 24", "night_start_h must be in"),
+                     ("time_constant_min = 0", "time_constant_min must be > 0")):
+        p.write_text(f"[activity.sleep]\n{bad}\n")
+        with pytest.raises(SettingsError, match=rf"\[activity.sleep\]: sleep.{msg}"):
+            load_study_settings(p)
+    p.write_text("[activity.sleep]\nmin_bed = 120\n")
+    with pytest.raises(SettingsError, match=r"\[activity.sleep\]: unknown setting\(s\) \['min_bed'\]"):
+        load_study_settings(p)
+    assert StudySettings().with_values({"activity.sleep.enabled": False}, "test").activity.sleep \
+        .enabled is False
 
 
 def test_unknown_tables_and_keys_are_refused(tmp_path):

@@ -3,7 +3,8 @@
 :func:`process_one` runs the stages in a row and is what the batch runner calls for each
 participant. It streams the files (:func:`walkback.io.open_stream`) into
 :func:`walkback.signal.prepare` (calibration, orientation, sync, non-wear, 50 Hz grid), classifies
-(:func:`walkback.activity.classify`), measures walking (:mod:`walkback.walking`) and writes
+(:func:`walkback.activity.classify`), finds the nights' time in bed and sleep
+(:func:`walkback.activity.detect_sleep`), measures walking (:mod:`walkback.walking`) and writes
 ``daily.csv``, ``epochs.parquet`` and ``qc.json`` into ``out_dir`` as one atomic directory (a
 failure leaves any previous ``out_dir`` untouched).
 
@@ -103,6 +104,8 @@ def process_one(
              else activity.load_default_model())
     epochs = activity.classify(prepared, model, s.activity)
     t_cls = time.perf_counter()
+    epochs = activity.detect_sleep(prepared, epochs, s.activity.sleep)
+    t_slp = time.perf_counter()
     trunk = measure_trunk(prepared, epochs, s.walking.trunk)
     t_trunk = time.perf_counter()
     measured = measure_prepared(prepared, epochs, s.walking, trunk)
@@ -110,12 +113,14 @@ def process_one(
                         settings=s.walking, trunk=trunk)
     qc = _qc(prepared, model, s, thigh_path, back_path, participant_id, epochs)
     qc["trunk"] = _trunk_qc(trunk, prepared, s)
+    qc["sleep"] = _sleep_qc(epochs, s)
     qc["quality_warnings"] = quality_notes(prepared.qc, read_warnings, s,
                                            trunk_notes=trunk.notes if trunk is not None else ())
     for note in qc["quality_warnings"]:
         warnings.warn(f"{participant_id}: {note}", QualityWarning, stacklevel=2)
     qc["timing_s"] = {"open": t_read - t0, "read_and_prepare": t_prep - t_read, "classify": t_cls - t_prep,
-                      "trunk": t_trunk - t_cls, "walking": time.perf_counter() - t_trunk}
+                      "sleep": t_slp - t_cls, "trunk": t_trunk - t_slp,
+                      "walking": time.perf_counter() - t_trunk}
     out = Path(out_dir)
     with atomic_dir(out) as tmp:
         daily.to_csv(tmp / "daily.csv", index=False)
@@ -155,6 +160,17 @@ def _trunk_qc(trunk: Any, prepared: Any, s: StudySettings) -> dict[str, Any]:
         return trunk.qc()
     why = ("no back sensor" if not prepared.has_back else "disabled in settings (walking.trunk.enabled)")
     return {"computed": False, "reason": why}
+
+
+def _sleep_qc(epochs: Any, s: StudySettings) -> dict[str, Any]:
+    """qc.json's ``sleep``: whether the detector ran, its movement sensors, one entry per night."""
+    from walkback.activity import sleep_periods
+
+    if "sleep" not in epochs:
+        return {"detected": False, "nights": []}
+    periods = sleep_periods(epochs, s.activity.sleep.night_start_h)
+    return {"detected": True, "movement_sensors": s.activity.sleep.movement_sensors,
+            "nights": periods.to_dict(orient="records")}
 
 
 def quality_notes(signal_qc: dict[str, Any], read_warnings: dict[str, list[str]],

@@ -106,3 +106,41 @@ def test_cycling_needs_two_adjacent_windows():
     breaks[6] = True  # windows 5 and 6 are not adjacent in time
     assert persistent(m, breaks).tolist() == [0, 0, 1, 1, 0, 0, 0, 0]
     assert persistent(m).tolist() == [0, 0, 1, 1, 0, 1, 1, 0]
+
+
+def _horizontal(thigh: np.ndarray) -> np.ndarray:
+    from walkback.activity.rules import horizontal_still_mask
+
+    st = window_starts(len(thigh), 250, 250)
+    X = compute_features(thigh, st, 250, 50.0, names=list(RULE_FEATURES))
+    return horizontal_still_mask({n: X[:, i] for i, n in enumerate(RULE_FEATURES)})
+
+
+@pytest.mark.parametrize("roll_deg", [0.0, 90.0, -90.0, 180.0])
+def test_horizontal_rule_fires_on_still_lying_in_every_posture(roll_deg):
+    r = np.radians(roll_deg)
+    rng = np.random.default_rng(1)
+    g = np.array([0.1, -np.sin(r), np.cos(r)]) + 0.004 * rng.standard_normal((3000, 3))
+    assert _horizontal(g.astype(np.float32)).all()
+
+
+def test_horizontal_rule_fires_only_on_real_sitting_and_lying(selfback_segments, harth_segments):
+    """On real labelled thigh data a horizontal, still thigh is sitting or lying, never standing,
+    walking, stairs or running (checked on all 26 SELFBACK people in docs/VALIDATION.md)."""
+    fired: dict[str, int] = {}
+    for seg in [*selfback_segments, *harth_segments]:
+        ok = np.isfinite(seg.thigh_g).all(axis=1)
+        st = window_starts(int(ok.sum()), 250, 250)
+        m = _horizontal(seg.thigh_g[ok])
+        for lab in np.unique(seg.activity[ok][st + 125][m]):
+            fired[lab] = fired.get(lab, 0) + 1
+    assert set(fired) <= {"sitting", "lying"}, fired
+    assert fired.get("sitting", 0) and fired.get("lying", 0)
+
+
+def test_horizontal_rule_overrides_the_model_but_not_cycling():
+    from walkback.activity.rules import apply_horizontal
+
+    act = np.array(["standing", "running", "cycling", "walking", "sedentary"], object)
+    out = apply_horizontal(act, np.array([1, 1, 1, 0, 1], bool))
+    assert out.tolist() == ["sedentary", "sedentary", "cycling", "walking", "sedentary"]

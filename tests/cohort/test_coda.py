@@ -22,7 +22,7 @@ from walkback.cohort.config import CodaSettings, CohortSettings
 from walkback.cohort.results import OUTPUT_FILES
 from walkback.cohort.sample import build_sample
 from walkback.cohort.tables import CohortInputs, load_inputs
-from walkback.errors import InputDataError, SettingsError
+from walkback.errors import InputDataError, SettingsError, WalkbackWarning
 from walkback.simulate.cohort import TrueRisk, simulate_cohort, write_cohort
 from walkback.study_settings import load_study_settings
 
@@ -126,6 +126,13 @@ def test_skipped_without_sleep_or_when_disabled(small):
     off = CohortSettings(coda=CodaSettings(enabled=False))
     res = analyze(CohortInputs(small.days, small.participants), off)
     assert res.coda is None and "disabled" in res.provenance["coda"]["reason"]
+    # walkback's own day tables of daytime-only recordings: sleep_s present but 0 everywhere, so
+    # no day counts; the composition is skipped with a warning, the main analysis still runs
+    awake = small.days.assign(sleep_s=np.where(small.days.sleep_s.notna(), 0.0, np.nan))
+    with pytest.warns(WalkbackWarning, match="only 0 participants have a counted day"):
+        res = analyze(CohortInputs(awake, small.participants))
+    assert res.coda is None and "only 0 participants" in res.provenance["coda"]["reason"]
+    assert len(res.quartile_models) > 0
 
 
 def test_written_with_the_main_files_and_small_sample_factor(small, tmp_path):

@@ -64,10 +64,11 @@ def cohort_page(browser, analyze_dir, process_dir, tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def real_participant_dir(tmp_path_factory) -> Path:
-    """A real `walkback process-one` folder of a simulated thigh + back recording: 12 h from
-    14:00, so one valid afternoon/evening and one night-only (invalid) day, in ~25 s."""
+    """A real `walkback process-one` folder of a simulated thigh + back recording: 21.6 h from
+    14:00, so an afternoon and evening, a whole night in bed (sleep on both days) and a
+    morning."""
     root = tmp_path_factory.mktemp("real-participant")
-    assert walkback(["simulate", "recording", "--days", "0.5", "--start", "2024-10-21 14:00",
+    assert walkback(["simulate", "recording", "--days", "0.9", "--start", "2024-10-21 14:00",
                      "--seed", "2", "--out", str(root / "rec")]) == 0
     assert walkback(["process-one", "--thigh", str(root / "rec" / "thigh.cwa"), "--back",
                      str(root / "rec" / "back.cwa"), "--id", "S2", "--out",

@@ -37,6 +37,10 @@ def test_report_of_a_real_process_one_folder(browser, real_participant_dir, tmp_
     for _, r in daily.iterrows():
         assert number(page.keys[f"steps-day-{r['date']}"]) == r["steps"]
         assert number(page.keys[f"walking-min-day-{r['date']}"]) == round(r["walking_s"] / 60)
+        assert number(page.keys[f"sleep-h-day-{r['date']}"]) == round(r["sleep_s"] / 3600, 1)
+    # the night in bed: asleep before and after midnight, within the lying time of each day
+    assert (daily["sleep_s"] > 1800).all() and (daily["sleep_s"] <= daily["lying_s"]).all()
+    assert 5 * 3600 < daily["sleep_s"].sum() < 10 * 3600
     qc = json.loads((real_participant_dir / "qc.json").read_text())
     assert page.keys["qc-model-sha256"] == qc["model"]["sha256"]
     assert page.keys["qc-walkback-version"] == qc["walkback_version"]

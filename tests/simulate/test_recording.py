@@ -35,8 +35,86 @@ def test_truth_daily_is_consistent(sim) -> None:
 def test_schedule_follows_local_time(sim) -> None:
     ep = sim.truth_epochs
     hour = ep.time.dt.tz_convert("Europe/Oslo").dt.hour
-    assert (ep.activity[(hour >= 1) & (hour < 5)] == "lying").all()
+    night = (hour >= 1) & (hour < 5)
+    assert (ep.activity[night] == "lying").mean() > 0.97  # in bed, but for a bathroom trip
+    assert (ep.sleep[~night & (hour >= 9) & (hour < 21)] == 0).all()
     assert set(ep.source_label) >= {"sitting", "standing", "walk_slow", "walk_mod", "walk_fast"}
+
+
+def test_night_truth_sleep(sim) -> None:
+    ep, d, bl = sim.truth_epochs, sim.truth_daily, sim.blocks
+    assert (ep.activity[ep.sleep] == "lying").all()
+    assert set(bl.posture_deg[bl.asleep]) <= {0.0, 90.0, -90.0, 180.0}
+    assert bl.posture_deg[bl.asleep].nunique() >= 2  # turns over
+    # truth sleep_s is the asleep blocks (5-s epochs cut a block's ends by < 5 s)
+    asleep_s = bl.duration_s[bl.asleep].sum()
+    assert d.sleep_s.sum() == pytest.approx(asleep_s, abs=5.0 * int(bl.asleep.sum()))
+    assert 5 * 3600 < d.sleep_s.sum() < 10 * 3600 and (d.sleep_s <= d.lying_s).all()
+    # one wake bout: asleep, awake, asleep again within the night
+    runs = np.flatnonzero(np.diff(ep.sleep.to_numpy().astype(int)) == 1)
+    assert len(runs) == 2
+
+
+def test_nights_have_the_published_postures_and_turns() -> None:
+    from walkback.simulate._recording_schedule import night
+
+    rng = np.random.default_rng(0)
+    nights = [night(8 * 3600.0, rng) for _ in range(200)]
+    blocks = [b for n in nights for b in n]
+    assert all(sum(b.duration_s for b in n) == 8 * 3600.0 for n in nights)
+    asleep = [b for b in blocks if b.asleep]
+    t = pd.Series([b.duration_s for b in asleep]).groupby([b.posture_deg for b in asleep]).sum()
+    share = t / t.sum()
+    assert share[[90.0, -90.0]].sum() == pytest.approx(0.54, abs=0.05)  # Skarpsno et al. 2017
+    assert share[0.0] == pytest.approx(0.375, abs=0.05)
+    assert share[180.0] == pytest.approx(0.075, abs=0.03)
+    turns = sum(1 for a, b in zip(blocks, blocks[1:], strict=False)
+                if a.asleep and b.asleep and a.posture_deg != b.posture_deg)
+    assert turns / (t.sum() / 3600) == pytest.approx(1.6, abs=0.3)  # position shifts per hour
+    # walks back to bed: the one at bedtime, and a bathroom trip's (two nights in three)
+    walks = [sum(1 for a, b in zip(n, n[1:], strict=False)
+                 if a.activity == "walk_slow" and b.activity == "lying") for n in nights]
+    assert set(walks) == {1, 2} and 0.55 < np.mean(np.array(walks) == 2) < 0.75
+    assert all(n[0].activity == "standing" and n[-1].activity == "walk_slow" for n in nights)
+
+
+def test_lying_postures_roll_thigh_and_back_together(sim) -> None:
+    bl = sim.blocks
+    fs = sim.fs_hz
+    # the axis that takes gravity (thigh y or z; a sleeper with bent knees keeps some on x)
+    for posture, thigh_axis, back_axis in ((90.0, (1, -1), (1, 1)), (-90.0, (1, 1), (1, -1)),
+                                           (180.0, (2, -1), (2, 1)), (0.0, (2, 1), (2, -1))):
+        rows = bl[bl.asleep & (bl.posture_deg == posture)]
+        if rows.empty:
+            continue
+        r = rows.iloc[0]
+        i0 = int((r.start_ns - sim.start_ns) / 1e9 * fs) + int(10 * fs)
+        i1 = i0 + int(60 * fs)
+        th, bk = sim.thigh_g[i0:i1].mean(axis=0), sim.back_g[i0:i1].mean(axis=0)
+        other = 3 - thigh_axis[0]  # z for y, y for z
+        assert np.sign(th[thigh_axis[0]]) == thigh_axis[1]
+        assert abs(th[thigh_axis[0]]) > 0.5 and abs(th[thigh_axis[0]]) > 2 * abs(th[other])
+        assert np.sign(bk[back_axis[0]]) == back_axis[1] and abs(bk[back_axis[0]]) > 0.8
+
+
+def test_asleep_lying_is_quieter_than_awake_lying(sim) -> None:
+    from scipy import signal as sps
+
+    bl = sim.blocks
+    sos = sps.butter(4, (0.5, 10.0), btype="bandpass", fs=sim.fs_hz, output="sos")
+
+    def movement(rows) -> float:
+        out = []
+        for _, r in rows.iterrows():
+            i0 = int((r.start_ns - sim.start_ns) / 1e9 * sim.fs_hz) + 250
+            i1 = i0 + int((r.duration_s - 10) * sim.fs_hz)
+            bp = sps.sosfiltfilt(sos, sim.thigh_g[i0:i1].astype(float), axis=0)
+            out.append(np.sqrt((bp ** 2).sum(axis=1)).mean())
+        return float(np.mean(out))
+
+    restless = bl[(bl.activity == "lying") & bl.restless & (bl.duration_s > 60)]
+    asleep = bl[bl.asleep & (bl.duration_s > 60)]
+    assert movement(asleep) < 0.5 * movement(restless)
 
 
 def test_junctions_are_crossfaded_not_stepped() -> None:
@@ -100,13 +178,16 @@ def test_walking_share_and_errands_shape_the_schedule() -> None:
 
     def walks(**kw):
         b = schedule(start, 7, "Europe/Oslo", np.random.default_rng(3), **kw)
-        assert sum(d for _, d in b) == pytest.approx(7 * 86400)
-        return [d for a, d in b if a.startswith("walk")]
+        assert sum(x.duration_s for x in b) == pytest.approx(7 * 86400)
+        return [x.duration_s for x in b if x.activity.startswith("walk")]
 
-    # the defaults are the historical schedule, draw for draw (figures from the session-3 code)
+    # the defaults, pinned draw for draw (figures from the schedule with nights, session 5)
     hist = schedule(start, 2, "Europe/Oslo", np.random.default_rng(3))
-    assert len(hist) == 133 and hist[:3] == [("lying", 3645.0), ("lying", 1595.0), ("lying", 3019.0)]
-    assert sum(d for a, d in hist if a.startswith("walk")) == 11810
+    assert len(hist) == 153
+    assert [(b.activity, b.duration_s) for b in hist[:3]] == [("standing", 165.0), ("walk_slow", 13.0),
+                                                             ("lying", 632.0)]
+    assert sum(b.duration_s for b in hist if b.activity.startswith("walk")) == 9996
+    assert sum(b.duration_s for b in hist if b.asleep) == 58848
     assert hist == schedule(start, 2, "Europe/Oslo", np.random.default_rng(3), walking_share=WALKING_SHARE,
                             intermittent=0.0)
     usual, busy = walks(), walks(walking_share=0.65, intermittent=0.7)

@@ -84,6 +84,34 @@ def test_thigh_only_and_study_rule() -> None:
     assert d2.valid_wear20h
 
 
+def test_sleep_is_split_at_local_midnight_by_epoch_start() -> None:
+    # 22:00-06:00 in bed, asleep 22:30-05:30 except a 10-minute wake at 01:00
+    ep = _epochs("2024-05-06 18:00", [("sitting", 4 * 3600), ("lying", 8 * 3600),
+                                       ("standing", 6 * 3600)])
+    t = pd.to_datetime(ep.start_ns, utc=True).dt.tz_convert(TZ).dt.tz_localize(None)
+    asleep = (t >= "2024-05-06 22:30") & (t < "2024-05-07 05:30")
+    asleep &= ~((t >= "2024-05-07 01:00") & (t < "2024-05-07 01:10"))
+    ep["sleep"] = asleep.to_numpy()
+    d = daily_table(ep, _days(ep), "p", thigh_only=False)
+    assert d.sleep_s.tolist() == [1.5 * 3600, 5.5 * 3600 - 600]
+    assert (d.sleep_s <= d.lying_s).all()
+    # the column does not count as wear a second time (it is part of lying)
+    assert d.wear_s.sum() == 18 * 3600
+    # thigh-only: sleep is part of sedentary time
+    ep2 = ep.assign(study_class=ep.study_class.replace({"lying": "sedentary", "sitting": "sedentary"}))
+    d2 = daily_table(ep2, _days(ep2), "p", thigh_only=True)
+    assert d2.sleep_s.tolist() == d.sleep_s.tolist() and d2.lying_s.isna().all()
+
+
+def test_sleep_on_the_25_hour_day_and_without_the_detector() -> None:
+    ep = _epochs("2024-10-26 20:00", [("lying", 10 * 3600)])  # clocks go back at 03:00
+    ep["sleep"] = True
+    d = daily_table(ep, _days(ep), "p", thigh_only=False)
+    assert d.sleep_s.tolist() == [4 * 3600, 6 * 3600]  # 00:00-05:00 local is 6 h of real time
+    no_detector = daily_table(ep.drop(columns="sleep"), _days(ep), "p", thigh_only=False)
+    assert no_detector.sleep_s.isna().all() and list(no_detector.columns) == list(DAILY_COLUMNS)
+
+
 def test_partial_days_and_wear20h() -> None:
     ep = _epochs("2024-05-06 10:00", [("sitting", 20 * 3600), ("walking", 600), ("standing", 600)])
     d = daily_table(ep, _days(ep), "p", thigh_only=False)

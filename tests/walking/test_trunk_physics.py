@@ -103,7 +103,7 @@ def test_real_back_rotations_recovered_in_every_mounting(shared_data) -> None:
 
 
 def test_simulated_back_rotations_recovered_in_every_mounting() -> None:
-    sim = simulate_recording(days=10 / 24, seed=4, start="2024-05-06 03:00", timezone="UTC")
+    sim = simulate_recording(days=10 / 24, seed=4, start="2024-05-06 08:00", timezone="UTC")
     assert sim.start_ns % 20_000_000 == 0
     ep = sim.truth_epochs
     # the simulator bends the trunk forward towards canonical +z (posterior axis)

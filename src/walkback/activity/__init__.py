@@ -1,7 +1,8 @@
 """Activity recognition from prepared thigh (+ lower back) signals.
 
 ``classify(prepared, model=None, settings=None)`` returns the activity-epochs table
-(docs/SCHEMAS.md) using the shipped, checksum-verified thigh model unless a model is given.
+(docs/SCHEMAS.md) using the shipped, checksum-verified thigh model unless a model is given;
+``detect_sleep(prepared, epochs, settings.sleep)`` adds the night's time in bed and sleep.
 ``walkback train`` / ``walkback evaluate`` (see :mod:`walkback._commands.activity`) reproduce the
 shipped model and its validation.
 """
@@ -17,7 +18,8 @@ _LAZY = {
     "EpochInfo": "epochs", "epoch_info": "epochs", "with_epoch_info": "epochs",
     "FEATURES": "features", "compute_features": "features", "feature_names": "features",
     "Model": "model", "load_default_model": "model", "load_model": "model",
-    "ActivitySettings": "settings", "TrainSettings": "settings",
+    "ActivitySettings": "settings", "SleepSettings": "settings", "TrainSettings": "settings",
+    "SLEEP_COLUMNS": "sleep", "detect_sleep": "sleep", "sleep_periods": "sleep",
     "ActivityClassifier": "estimator", "fit": "train",
 }
 
@@ -31,14 +33,17 @@ __all__ = [
     "ActivityClassifier",
     "ActivitySettings",
     "Model",
+    "SleepSettings",
     "TrainSettings",
     "classify",
     "compute_features",
+    "detect_sleep",
     "epoch_info",
     "feature_names",
     "fit",
     "load_default_model",
     "load_model",
     "predict_pace",
+    "sleep_periods",
     "with_epoch_info",
 ]

@@ -1,8 +1,9 @@
 """``classify(prepared, model)``: a Prepared signal -> the activity-epochs table (docs/SCHEMAS.md).
 
 Steps per window (default 5 s, no overlap): wear check (``thigh_wear`` over the window), features
-of the sensors the model uses, class probabilities, optional smoothing, cycling rule, trunk rule
-(thigh-only model + back sensor), walking pace (pace booster) for walking windows.
+of the sensors the model uses, class probabilities, optional smoothing, cycling rule,
+horizontal-thigh rule and trunk rule (thigh-only model; the trunk rule with a back sensor), walking
+pace (pace booster) for walking windows (:mod:`walkback.activity.rules`).
 """
 
 from __future__ import annotations
@@ -27,13 +28,16 @@ from walkback.activity.model import Model, load_default_model
 from walkback.activity.rules import (
     RULE_FEATURES,
     apply_cycling,
+    apply_horizontal,
     cycling_mask,
+    horizontal_still_mask,
     persistent,
     trunk_split,
 )
 from walkback.activity.settings import ActivitySettings
 from walkback.activity.smoothing import smooth_proba
 from walkback.errors import InputDataError
+from walkback.settings import to_mapping
 
 log = logging.getLogger(__name__)
 
@@ -78,7 +82,7 @@ def decide_proba(model: Model, p: np.ndarray, rules: np.ndarray, settings: Activ
                  back_vm_std_g: np.ndarray | None = None, back_worn: np.ndarray | None = None
                  ) -> tuple[np.ndarray, np.ndarray]:
     """:func:`decide` from class probabilities ``p`` (m, classes) and the :data:`RULE_FEATURES`
-    columns ``rules`` (m, 6) of the windows."""
+    columns ``rules`` (m, len(RULE_FEATURES)) of the windows."""
     p = smooth_proba(p, settings.smooth_windows, breaks)
     k = np.argmax(p, axis=1)
     act = np.asarray(model.classes, dtype=object)[k] if len(k) else np.zeros(0, object)
@@ -88,6 +92,11 @@ def decide_proba(model: Model, p: np.ndarray, rules: np.ndarray, settings: Activ
         cyc = persistent(cycling_mask(f, back_vm_std_g, back_incl_deg), breaks)
         act = apply_cycling(act, cyc)
         conf = np.where(act == "cycling", np.float32(np.nan), conf).astype(np.float32)
+    if settings.horizontal_rule and "sedentary" in model.classes:
+        f = {n: rules[:, i] for i, n in enumerate(RULE_FEATURES)}
+        flip = horizontal_still_mask(f) & (act != "sedentary") & (act != "cycling")
+        act = apply_horizontal(act, flip)
+        conf = np.where(flip, np.float32(np.nan), conf).astype(np.float32)
     if back_incl_deg is not None and "sedentary" in model.classes:
         worn = np.ones(len(act), bool) if back_worn is None else back_worn
         act = trunk_split(act, back_incl_deg, worn, settings.trunk_lying_deg)
@@ -209,7 +218,7 @@ def classify(prepared, model: Model | None = None,
 
     ``model`` defaults to the shipped thigh model (checksum-verified). A thigh+back model needs
     ``prepared.back_g``; a thigh-only model with a back sensor present uses the trunk rule.
-    ``confidence`` is NaN for non-wear and rule-decided (cycling) windows. ``df.attrs`` holds the
+    ``confidence`` is NaN for non-wear and rule-decided (cycling, horizontal-thigh) windows. ``df.attrs`` holds the
     table's :class:`~walkback.activity.EpochInfo` (window, step, time zone, model sha256; read it
     with :func:`walkback.activity.epoch_info`), ``model_sensors``, ``mode`` and the settings.
     """
@@ -263,7 +272,7 @@ def classify(prepared, model: Model | None = None,
     mode = "thigh+back model" if use_back else (
         "thigh model + trunk rule" if prepared.has_back else "thigh model")
     df.attrs.update({"model_sensors": list(model.sensors), "mode": mode,
-                     "settings": {k: getattr(settings, k) for k in settings.__dataclass_fields__}})
+                     "settings": to_mapping(settings)})
     return with_epoch_info(df, EpochInfo(window_s=win / prepared.fs_hz,
                                          step_s=step / prepared.fs_hz,
                                          timezone=prepared.timezone, model_sha256=model.sha256))

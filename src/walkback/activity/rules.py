@@ -6,6 +6,15 @@ Trunk rule (thigh-only model + back sensor)
     ``trunk_lying_deg`` (default 65 degrees, as in Acti4) is ``lying``, below it ``sitting``. Windows
     where the back sensor is not worn stay ``sedentary``.
 
+Horizontal-thigh rule (thigh-only model)
+    A window whose thigh is horizontal (mean inclination at least 45 degrees from vertical,
+    Acti4's sit/stand boundary) and still (sd of each thigh axis < 0.1 g) is ``sedentary``,
+    whatever the model said: nobody stands, walks or runs with a horizontal, motionless thigh.
+    The shipped model never saw side or front lying (SELFBACK's lying is on the back only) and
+    calls a quiet side-lying thigh ``standing``; on the 26 SELFBACK people and the HARTH samples
+    the condition holds in sitting and lying windows only (docs/VALIDATION.md). Cycling windows
+    (decided by their own rule) are left alone.
+
 Cycling rule (no labelled cycling data here; NOT validated on labelled data)
     Acti4-style, from thigh motion: a window is ``cycling`` when the thigh is bent forward on average
     (mean inclination 40-90 degrees from vertical: seated pedalling keeps the thigh between about
@@ -37,9 +46,27 @@ CYCLING = {
     "back_incl_max_deg": 65.0,
 }
 
+#: Thresholds of the horizontal-thigh rule (see module docstring).
+HORIZONTAL = {"thigh_incl_min_deg": 45.0, "axis_sd_max_g": 0.1}
+
 #: Features the rules read.
 RULE_FEATURES = ("thigh_incl_deg", "thigh_std_x_g", "thigh_std_z_g", "thigh_x_fdom_hz",
-                 "thigh_x_pdom_frac", "thigh_vm_std_g")
+                 "thigh_x_pdom_frac", "thigh_vm_std_g", "thigh_std_y_g")
+
+
+def horizontal_still_mask(f: dict[str, np.ndarray]) -> np.ndarray:
+    """Windows whose thigh is horizontal and still (the horizontal-thigh rule; ``f`` maps the
+    :data:`RULE_FEATURES` names to per-window arrays)."""
+    h = HORIZONTAL
+    still = np.maximum(np.maximum(f["thigh_std_x_g"], f["thigh_std_y_g"]), f["thigh_std_z_g"])
+    return (f["thigh_incl_deg"] >= h["thigh_incl_min_deg"]) & (still < h["axis_sd_max_g"])
+
+
+def apply_horizontal(activity: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """Set ``sedentary`` where ``mask``, except on ``sedentary`` and ``cycling`` windows."""
+    out = np.asarray(activity, dtype=object).copy()
+    out[mask & (out != "cycling")] = "sedentary"
+    return out
 
 
 def trunk_split(activity: np.ndarray, trunk_incl_deg: np.ndarray, back_worn: np.ndarray,

@@ -1,14 +1,99 @@
-"""Settings of the activity stage: classification (:class:`ActivitySettings`) and the training
-recipe (:class:`TrainSettings`). Frozen plain data; load from TOML with
+"""Settings of the activity stage: classification (:class:`ActivitySettings`, with the sleep
+detector's :class:`SleepSettings` nested as ``sleep``) and the training recipe
+(:class:`TrainSettings`). Frozen plain data; load from TOML with
 :func:`walkback.settings.from_mapping` (unknown keys rejected)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 from walkback.definitions import EPOCH_S, GRID_HZ
 from walkback.errors import SettingsError
+
+SleepSensors = Literal["thigh", "thigh+back"]
+
+
+@dataclass(frozen=True)
+class SleepSettings:
+    """How :func:`walkback.activity.detect_sleep` finds the night's bed period and the sleep in it.
+
+    The defaults are the published ActiPASS / Acti4 values (method and sources:
+    :mod:`walkback.activity.sleep`, docs/VALIDATION.md "Sleep").
+
+    enabled: run the detector (False: epochs get no ``in_bed`` / ``sleep`` columns and the daily
+        table's ``sleep_s`` is empty).
+    min_bed_min: shortest bed period, minutes (ActiPASS ``BDMINLIET``, 180).
+    max_gap_min: lying bouts separated by less than this many minutes of anything else (getting up
+        to the bathroom, a short non-wear) form one bed period (ActiPASS ``BDMAXAKTT``, 20).
+    night_start_h: local hour at which one night's window ends and the next begins (12 = noon to
+        noon); the bed period with most lying time whose midpoint falls in a window is that night's
+        main period, the only one scored for sleep (naps and lying on the sofa are not).
+    min_lying_min: lying runs shorter than this inside the bed period are awake (Acti4: 15 min).
+    bridge_s: a non-lying stretch up to this long inside a lying run (a window the activity stage
+        labels otherwise while the sleeper turns over) does not end the run; it is never sleep.
+    band_hz: band-pass (low, high) of the movement signal, Hz (Acti4: 0.5-10 Hz, 6th order).
+    noise_floor_g: 1-s means of the band-passed acceleration magnitude below this count as no
+        movement, g (Acti4: 0.02 g).
+    time_constant_min, gain_per_g: the thigh's wake integrator ``I <- exp(-1 s / tau) I + gain *
+        movement`` (movement in g per 1-s step): awake while ``I > 1``; ``I`` starts at ``e``
+        (fully awake) when a lying run starts, so sleep begins ``tau`` (18.5 min) of stillness
+        after lying down (Acti4 thigh: 18.5 min, 0.19).
+    back_time_constant_min, back_gain_per_g: the same for the back sensor (Acti4 trunk: 21 min,
+        0.24); used only with ``movement_sensors = "thigh+back"``.
+    movement_sensors: ``"thigh"`` (the published, PSG-evaluated thigh configuration) or
+        ``"thigh+back"`` (awake when either sensor's integrator says so; not validated).
+    wake_lead_s: each wake onset is moved this much earlier (Acti4: 2 min: people wake before
+        they move enough to show it).
+    median_s: width of the running median (majority) over the 1-s sleep/wake flags, s (odd; 19).
+    thigh_rotation_deg, thigh_rotation_min_s: without a worn back sensor the trunk is unknown and
+        a bed period must show the thigh rolled at least this far about its long axis (side or
+        front lying, which sitting does not do; Lyden et al. 2017, Hettiarachchi et al. 2021:
+        65 degrees) for at least this long.
+    """
+
+    enabled: bool = True
+    min_bed_min: float = 180.0
+    max_gap_min: float = 20.0
+    night_start_h: float = 12.0
+    min_lying_min: float = 15.0
+    bridge_s: float = 15.0
+    band_hz: tuple[float, float] = (0.5, 10.0)
+    noise_floor_g: float = 0.02
+    time_constant_min: float = 18.5
+    gain_per_g: float = 0.19
+    back_time_constant_min: float = 21.0
+    back_gain_per_g: float = 0.24
+    movement_sensors: SleepSensors = "thigh"
+    wake_lead_s: float = 120.0
+    median_s: int = 19
+    thigh_rotation_deg: float = 65.0
+    thigh_rotation_min_s: float = 60.0
+
+    def __post_init__(self) -> None:
+        positive = ("min_bed_min", "time_constant_min", "gain_per_g", "back_time_constant_min",
+                    "back_gain_per_g")
+        for name in positive:
+            if not getattr(self, name) > 0:
+                raise SettingsError(f"sleep.{name} must be > 0, got {getattr(self, name)}")
+        for name in ("max_gap_min", "min_lying_min", "bridge_s", "noise_floor_g", "wake_lead_s",
+                     "thigh_rotation_min_s"):
+            if not getattr(self, name) >= 0:
+                raise SettingsError(f"sleep.{name} must be >= 0, got {getattr(self, name)}")
+        if not 0.0 <= self.night_start_h < 24.0:
+            raise SettingsError(f"sleep.night_start_h must be in [0, 24), got {self.night_start_h}")
+        lo, hi = self.band_hz
+        if not 0.0 < lo < hi:
+            raise SettingsError(f"sleep.band_hz must be (low, high) with 0 < low < high, got "
+                                f"{self.band_hz}")
+        if self.median_s < 1 or self.median_s % 2 == 0:
+            raise SettingsError(f"sleep.median_s must be an odd integer >= 1, got {self.median_s}")
+        if not 0.0 < self.thigh_rotation_deg < 180.0:
+            raise SettingsError("sleep.thigh_rotation_deg must be in (0, 180), got "
+                                f"{self.thigh_rotation_deg}")
+        if self.movement_sensors not in ("thigh", "thigh+back"):
+            raise SettingsError("sleep.movement_sensors must be 'thigh' or 'thigh+back', got "
+                                f"{self.movement_sensors!r}")
 
 
 @dataclass(frozen=True)
@@ -25,11 +110,15 @@ class ActivitySettings:
         is lying rather than sitting (thigh-only model + back sensor).
     min_wear_fraction: windows with less thigh wear than this are ``non_wear``.
     cycling_rule: apply the documented thigh pedalling rule (models without a cycling class).
+    horizontal_rule: a still window with a horizontal thigh is ``sedentary`` whatever the model
+        says (thigh-only models; :mod:`walkback.activity.rules`). It keeps side and front lying,
+        which the shipped model never saw, out of ``standing``.
     num_threads: LightGBM prediction threads, used only for boosters the compiled tree evaluator
         does not lay out (:mod:`walkback.activity._trees`). Feature batches run on
         ``WALKBACK_THREADS`` threads (:func:`walkback._threads.worker_threads`).
     model_path: a model file for :func:`walkback.activity.load_model` (text model + sha256
         sidecar); ``""`` = the shipped, checksum-verified model.
+    sleep: the sleep detector (:class:`SleepSettings`, TOML table ``[activity.sleep]``).
     """
 
     overlap: float = 0.0
@@ -37,8 +126,10 @@ class ActivitySettings:
     trunk_lying_deg: float = 65.0
     min_wear_fraction: float = 0.5
     cycling_rule: bool = True
+    horizontal_rule: bool = True
     num_threads: int = 1
     model_path: str = ""
+    sleep: SleepSettings = field(default_factory=SleepSettings)
 
     def __post_init__(self) -> None:
         if not 0.0 <= self.overlap < 1.0:

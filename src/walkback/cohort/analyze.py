@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import time
+import warnings
 from datetime import UTC, datetime
 
 import numpy as np
@@ -240,7 +241,8 @@ def analyze(data, settings=None, *, checksums: dict | None = None) -> CohortResu
 
 def _coda(data, sample, settings):
     """The compositional analysis when it can run: ``(CodaResults or None, provenance entry)``."""
-    from walkback.cohort.coda_results import run_coda, skipped
+    from walkback.cohort.coda_results import CodaSampleError, run_coda, skipped
+    from walkback.errors import WalkbackWarning
 
     if not settings.coda.enabled:
         return None, skipped("disabled by the settings ([cohort.coda] enabled = false)")
@@ -249,7 +251,11 @@ def _coda(data, sample, settings):
         return None, skipped("analyze was given an AnalysisSample, not the day table")
     if "sleep_s" not in days.columns or not days["sleep_s"].notna().any():
         return None, skipped("the day table has no sleep (sleep_s; HUNT SleTmD{day}_NT4ActMX)")
-    res = run_coda(days, sample.everyone, settings)
+    try:
+        res = run_coda(days, sample.everyone, settings)
+    except CodaSampleError as e:  # a secondary analysis: the main one still stands
+        warnings.warn(f"{e}; the compositional analysis is skipped", WalkbackWarning, stacklevel=3)
+        return None, skipped(str(e))
     return res, res.info
 
 

@@ -124,6 +124,10 @@ class CodaResults:
         isotemporal_curves(self.isotemporal, folder / "coda_isotemporal.png")
 
 
+class CodaSampleError(ModelError):
+    """Too few participants with a counted day for the compositional analysis."""
+
+
 def skipped(reason: str) -> dict:
     """The provenance entry of an analysis that did not run."""
     return {"status": "skipped", "reason": reason}
@@ -165,17 +169,18 @@ def _secondary(cs, data, settings, ref_mean, minutes):
 def run_coda(days: pd.DataFrame, everyone: pd.DataFrame, settings) -> CodaResults:
     """The compositional analysis on the day table and ``AnalysisSample.everyone``.
 
-    Raises :class:`ModelError` when a main model (age- or multi-adjusted, any rotation) cannot
-    be estimated; secondary runs that fail carry the reason in ``note``.
+    Raises :class:`CodaSampleError` when fewer than 20 participants have a counted day (e.g. a
+    day table whose ``sleep_s`` is all zero: daytime-only recordings), :class:`ModelError` when a
+    main model (age- or multi-adjusted, any rotation) cannot be estimated; secondary runs that
+    fail carry the reason in ``note``.
     """
     t0 = time.perf_counter()
     cs = settings.coda
     sample = build_coda_sample(days, everyone, settings)
     data = sample.data
     if len(data) < 20:
-        raise ModelError(f"compositional analysis: only {len(data)} participants have a counted "
-                         "day and pass the exclusions (need 20); set [cohort.coda] enabled = false to "
-                         "skip it")
+        raise CodaSampleError(f"compositional analysis: only {len(data)} participants have a "
+                              "counted day and pass the exclusions (need 20)")
     xr = data[[f"{p}_zr" for p in PARTS]].to_numpy(dtype=float)
     mean = compositional_mean(xr)
     minutes = cs.minutes()

@@ -146,11 +146,30 @@ def activity_section(d: ParticipantData) -> str:
     series = [(n, c, list(v)) for n, c, v in series]
     desc = ("Stacked bars, one per day, of hours spent " + ", ".join(s[0] for s in series) + ".")
     svg = _charts.stacked_hbars("activity", labels, series, "Hours", title, desc, xmax=25)
+    sleep = _sleep_hours(d)
     rows = []
     for i, date in enumerate(d.daily["date"]):
-        rows.append([esc(day_label(date))] + [esc(fmt_num(s[2][i], 1)) for s in series])
-    tbl = table(["Day"] + [f"{s[0]} (h)" for s in series], rows, raw=True, cls="days")
-    return section("activity", "Time in each activity", figure("activity", svg, title) + tbl)
+        row = [esc(day_label(date))] + [esc(fmt_num(s[2][i], 1)) for s in series]
+        if sleep is not None:
+            row.append(keyed(f"sleep-h-day-{date}", fmt_num(sleep.iloc[i], 1)))
+        rows.append(row)
+    heads = ["Day"] + [f"{s[0]} (h)" for s in series]
+    caption = title
+    if sleep is not None:
+        heads.append("Of which asleep (h)")
+        caption += (". Asleep: the part of the lying (or, with the thigh sensor alone, sitting or "
+                    "lying) time detected as sleep in the night's time in bed; a night is split "
+                    "at midnight between the two days.")
+    tbl = table(heads, rows, raw=True, cls="days")
+    return section("activity", "Time in each activity", figure("activity", svg, caption) + tbl)
+
+
+def _sleep_hours(d: ParticipantData) -> pd.Series | None:
+    """Hours asleep per day (daily.csv ``sleep_s``), or None when the column is absent or empty
+    (the sleep detector was not run)."""
+    if "sleep_s" not in d.daily.columns or d.daily["sleep_s"].isna().all():
+        return None
+    return d.daily["sleep_s"] / 3600
 
 
 def walking_section(d: ParticipantData) -> str:

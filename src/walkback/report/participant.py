@@ -25,7 +25,7 @@ log = logging.getLogger(__name__)
 DEFAULT_TZ = DEFAULT_TIMEZONE
 DAILY_REQUIRED = ("date", "walking_s", "wear_s", "valid_study")
 DAILY_SECONDS = (
-    "lying_s", "sitting_s", "sedentary_s", "standing_s", "walk_slow_s", "walk_moderate_s",
+    "lying_s", "sitting_s", "sedentary_s", "sleep_s", "standing_s", "walk_slow_s", "walk_moderate_s",
     "walk_brisk_s", "walking_s", "running_s", "cycling_s", "other_s", "non_wear_s", "wear_s",
     "day_length_s", "longest_bout_s",
 )

@@ -1,10 +1,12 @@
 """Simulated multi-day thigh + lower-back recordings stitched from real labelled segments.
 
-``simulate_recording`` lays a plausible schedule over local calendar days (sleep lying at night;
-sitting, standing, walking bouts at three paces, stairs, sofa lying while awake; a run on some
-days), fills each block with tiles of REAL SELFBACK thigh snippets (the shipped library in
+``simulate_recording`` lays a plausible schedule over local calendar days (a night in bed with
+posture changes and a wake bout; sitting, standing, walking bouts at three paces, stairs, sofa
+lying while awake; a run on some days; :mod:`~walkback.simulate._recording_schedule`), fills each
+block with tiles of REAL SELFBACK thigh snippets (the shipped library in
 ``walkback/data/snippets``, or a SELFBACK-layout folder given as ``source``), blends every junction
-with a 1-s raised-cosine crossfade, and adds sensor noise.
+with a 1-s raised-cosine crossfade, and adds sensor noise. Nights roll the real lying snippets to
+side and front postures and quieten them while asleep (:mod:`~walkback.simulate._recording_stitch`).
 
 The back signal is SYNTHESISED (SELFBACK has no back sensor): a posture-consistent gravity vector
 (upright with a small forward lean when standing or moving, leaning back or slouched when sitting,
@@ -18,7 +20,8 @@ such bending (and no trunk flexion at sit/stand transitions).
 :func:`walkback.io.write_cwa`; thigh in the SELFBACK mounting's device axes, back in canonical axes;
 the back clock may carry an offset and drift), ``truth_epochs.parquet`` and ``truth_daily.csv``
 (the daily table of :mod:`walkback.walking` computed from the truth labels; cadence and steps
-measured on the clean stitched thigh signal; pace = the SELFBACK pace label).
+measured on the clean stitched thigh signal; pace = the SELFBACK pace label; ``sleep`` = the
+schedule's asleep blocks, so ``sleep_s`` is the true sleep per local day).
 """
 
 from __future__ import annotations
@@ -54,9 +57,11 @@ class SimulatedRecording:
 
     ``thigh_g``, ``back_g`` float32 (n, 3) g canonical axes, sample i at ``start_ns + i * 20 ms``
     (UTC, true time). ``truth_epochs`` and ``truth_daily`` follow docs/SCHEMAS.md (5-s epochs on
-    the same grid). ``blocks`` is the schedule (``activity``, ``start_ns``, ``duration_s``,
-    ``back_tilt_deg``: forward bend of the back sensor in that block, 0 unless requested).
-    ``truth_epochs`` and ``truth_daily`` carry no trunk truth (their trunk columns are empty).
+    the same grid; the epochs' ``sleep`` is True when most of the epoch is asleep). ``blocks`` is
+    the schedule (``activity``, ``start_ns``, ``duration_s``, ``posture_deg``, ``asleep``,
+    ``restless``, ``back_tilt_deg``: forward bend of the back sensor in that block, 0 unless
+    requested). ``truth_epochs`` and ``truth_daily`` carry no trunk truth (their trunk columns
+    are empty).
     ``back_clock_offset_s`` / ``back_clock_drift_ppm``: the back device clock's error, applied
     when writing ``back.cwa`` only.
     """
@@ -116,17 +121,21 @@ def simulate_recording(
     lib = load_library(source)
     blocks = schedule(start_ns, days, timezone, rng, walking_share=walking_share,
                       intermittent=intermittent)
-    standing = np.cumsum([a == "standing" for a, _ in blocks]) - 1
-    tilt = np.array([tilt_standing_deg if a == "standing" and k % tilt_standing_every == 0 else 0.0
-                     for (a, _), k in zip(blocks, standing, strict=True)])
+    standing = np.cumsum([b.activity == "standing" for b in blocks]) - 1
+    tilt = np.array([tilt_standing_deg if b.activity == "standing" and k % tilt_standing_every == 0
+                     else 0.0 for b, k in zip(blocks, standing, strict=True)])
     thigh, back, codes = stitch(blocks, lib, rng, back_tilt_deg=tilt)
-    epochs = _truth_epochs(thigh, codes, start_ns, s, timezone)
+    epochs = _truth_epochs(thigh, codes, _asleep_samples(blocks, codes.shape[0]), start_ns, s,
+                           timezone)
     # calendar days exactly as the signal stage makes them for the processed recording
     daily = daily_table(epochs, calendar_days(start_ns, thigh.shape[0], FS_HZ, timezone), participant_id,
                         thigh_only=False, settings=s)
-    starts = start_ns + (np.cumsum([0] + [d for _, d in blocks[:-1]]) * 1e9).astype(np.int64)
-    bl = pd.DataFrame({"activity": [a for a, _ in blocks], "start_ns": starts,
-                       "duration_s": [d for _, d in blocks], "back_tilt_deg": tilt})
+    starts = start_ns + (np.cumsum([0] + [b.duration_s for b in blocks[:-1]]) * 1e9).astype(np.int64)
+    bl = pd.DataFrame({"activity": [b.activity for b in blocks], "start_ns": starts,
+                       "duration_s": [b.duration_s for b in blocks],
+                       "posture_deg": [b.posture_deg for b in blocks],
+                       "asleep": [b.asleep for b in blocks], "restless": [b.restless for b in blocks],
+                       "back_tilt_deg": tilt})
     meta = {"seed": seed, "days": days, "source": lib.source, "participant_id": participant_id,
             "start_local": str(ts), "timezone": timezone, "walking_share": walking_share,
             "intermittent": intermittent}
@@ -136,8 +145,18 @@ def simulate_recording(
                               back_clock_offset_s, back_clock_drift_ppm, meta)
 
 
-def _truth_epochs(thigh: np.ndarray, codes: np.ndarray, start_ns: int, s: WalkingSettings,
-                  timezone: str) -> pd.DataFrame:
+def _asleep_samples(blocks, n: int) -> np.ndarray:
+    """Per-sample truth sleep (bool, n) from the schedule's asleep blocks."""
+    edges = np.round(np.cumsum([0.0] + [b.duration_s for b in blocks]) * FS_HZ).astype(np.int64)
+    out = np.zeros(n, bool)
+    for b, lo, hi in zip(blocks, edges[:-1], edges[1:], strict=True):
+        if b.asleep:
+            out[lo:hi] = True
+    return out
+
+
+def _truth_epochs(thigh: np.ndarray, codes: np.ndarray, asleep: np.ndarray, start_ns: int,
+                  s: WalkingSettings, timezone: str) -> pd.DataFrame:
     L = int(round(EPOCH_S * FS_HZ))
     m = codes.shape[0] // L
     counts = np.stack([(codes[: m * L].reshape(m, L) == k).sum(axis=1) for k in range(len(CODES))], axis=1)
@@ -150,6 +169,7 @@ def _truth_epochs(thigh: np.ndarray, codes: np.ndarray, start_ns: int, s: Walkin
         "start_ns": start_ns + np.round(np.arange(m) * L * 1e9 / FS_HZ).astype(np.int64),
         "activity": fine, "study_class": study_classes(fine), "pace": pace,
         "confidence": np.ones(m, np.float32), "thigh_wear": np.ones(m, bool), "back_wear": np.ones(m, bool),
+        "sleep": asleep[: m * L].reshape(m, L).mean(axis=1) >= 0.5,
     })
     with_epoch_info(ep, EpochInfo(window_s=EPOCH_S, step_s=EPOCH_S, timezone=timezone))
     # stairs have no pace label: give them the cadence pace (as the pipeline does)

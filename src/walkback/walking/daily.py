@@ -6,6 +6,13 @@ epoch counts x the epochs' step (:func:`walkback.activity.epoch_info`: each epoc
 step, whatever the window overlap); time the recording does not cover is in no column (so
 ``wear_s + non_wear_s`` can be below ``day_length_s`` on partial days). Wear time and the study's
 valid-day rule are :mod:`walkback.definitions`' (shared with the cohort analysis).
+
+``sleep_s`` counts the epochs :func:`walkback.activity.detect_sleep` marked ``sleep``, by epoch
+start like every other column: a night is split at local midnight, its evening part in one day and
+its morning part in the next (as HUNT's day columns, where ``SleTmD`` adds up to 24 h with the
+other parts of the same day). Sleep is part of ``lying_s`` (of ``sedentary_s`` in thigh-only mode),
+so lying awake is ``lying_s - sleep_s``. Epochs without a ``sleep`` column (the detector not run)
+give an empty ``sleep_s``.
 """
 
 from __future__ import annotations
@@ -22,7 +29,7 @@ from walkback.walking.trunk import TrunkAngles, trunk_columns, trunk_daily
 #: The daily table's columns before the trunk exposures, in order (docs/SCHEMAS.md).
 BASE_DAILY_COLUMNS: tuple[str, ...] = (
     "participant_id", "day", "date", "weekday",
-    "lying_s", "sitting_s", "sedentary_s", "standing_s",
+    "lying_s", "sitting_s", "sedentary_s", "sleep_s", "standing_s",
     "walk_slow_s", "walk_moderate_s", "walk_brisk_s", "walking_s",
     "running_s", "cycling_s", "other_s", "non_wear_s", "wear_s", "day_length_s",
     "steps", "cadence_walking_spm", "walking_bouts", "longest_bout_s",
@@ -56,7 +63,8 @@ def daily_table(
     ``steps`` and its :class:`~walkback.activity.EpochInfo`; ``days`` the
     :data:`walkback.signal.types.DAYS_COLUMNS` ``date``, ``start_ns``, ``stop_ns``,
     ``day_length_h``, ``partial``. In thigh-only mode ``lying_s`` and ``sitting_s`` are NaN and
-    ``sedentary_s`` holds both; with a back sensor ``sedentary_s`` = lying + sitting.
+    ``sedentary_s`` holds both; with a back sensor ``sedentary_s`` = lying + sitting. ``sleep_s``
+    needs a bool ``sleep`` column (NaN without one).
     ``trunk``: the recording's :func:`~walkback.walking.trunk.measure_trunk` angles, for the trunk
     exposure columns (None: those columns are empty, as for thigh-only recordings).
     """
@@ -85,6 +93,8 @@ def daily_table(
         out["sitting_s"] = np.full(nd, np.nan)
     else:
         out["sedentary_s"] = out["lying_s"] + out["sitting_s"] + out["sedentary_s"]
+    out["sleep_s"] = (secs(epochs["sleep"].to_numpy(bool)) if "sleep" in epochs
+                      else np.full(nd, np.nan))
     out["wear_s"] = wear_seconds(out)
     steps = epochs["steps"].to_numpy(np.int64)
     out["steps"] = np.bincount(d, weights=steps, minlength=nd + 1)[:nd].astype(np.int64)
