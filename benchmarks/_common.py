@@ -5,8 +5,10 @@ Scripts are run as ``python benchmarks/bench_<stage>.py``, so this folder is on 
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import platform
+import sys
 import threading
 import time
 from pathlib import Path
@@ -27,6 +29,16 @@ def append_row(text: str) -> None:
     """Append ``text`` (one row or a whole section) to BENCHMARKS.md, ending in one newline."""
     with (ROOT / "BENCHMARKS.md").open("a", encoding="utf-8") as fh:
         fh.write(text.rstrip("\n") + "\n")
+
+
+def append_section(title: str, lines: list[str], script: str, note: str = "") -> None:
+    """Append a dated ``## title`` section to BENCHMARKS.md: the machine (``note`` follows it,
+    e.g. "; shared with other agents"), the command that ran (``python benchmarks/<script>`` and
+    this run's arguments) and ``lines``."""
+    now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    cmd = f"python benchmarks/{script} " + " ".join(sys.argv[1:])
+    append_row(f"\n## {title} — {now}\nMachine: {machine()}{note}. Command: `{cmd.strip()}`\n"
+               + "\n".join(lines) + "\n")
 
 
 class PeakRSS:

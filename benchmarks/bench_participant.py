@@ -32,7 +32,6 @@ other agents: timings are noisy (+-1 s run to run is common), run it once or twi
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import json
 import os
 import subprocess
@@ -43,7 +42,7 @@ from pathlib import Path
 
 import psutil
 
-from _common import append_row, machine
+from _common import append_section
 
 ROOT = Path(__file__).resolve().parents[1]
 SELFBACK = ROOT.parent / "shared" / "data" / "selfback-thigh"
@@ -166,12 +165,10 @@ def main() -> int:
     print("\n".join(lines))
     if args.no_append:
         return 0
-    now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     load = os.getloadavg()[0]
-    cmd = "python benchmarks/bench_participant.py " + " ".join(sys.argv[1:])
-    append_row(f"\n## One participant-week -> daily table (7 days, two AX3 100 Hz files) — {now}\n"
-               f"Machine: {machine()}; shared with other agents (timings noisy), 1-min load average "
-               f"{load:.1f} when it finished. Command: `{cmd.strip()}`\n" + "\n".join(lines) + "\n")
+    append_section("One participant-week -> daily table (7 days, two AX3 100 Hz files)", lines,
+                   "bench_participant.py", "; shared with other agents (timings noisy), 1-min load "
+                   f"average {load:.1f} when it finished")
     return 0
 
 

@@ -14,7 +14,6 @@ shared machine: the median of ``--repeat`` runs is reported.
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import re
 import statistics
 import subprocess
@@ -23,7 +22,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from _common import ROOT, append_row, machine
+from _common import ROOT, append_section
 
 HOOK = """
 import os, sys, time
@@ -80,10 +79,8 @@ def main() -> int:
              f"- `walkback --help`: {statistics.median(helps):.3f} s wall (median of {len(helps)})"]
     print("\n".join(lines))
     if not args.no_append:
-        now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
-        cmd = "python benchmarks/bench_startup.py " + " ".join(sys.argv[1:])
-        append_row(f"\n## Start-up imports — {now}\nMachine: {machine()}; shared with other agents "
-                   f"(timings noisy). Command: `{cmd.strip()}`\n" + "\n".join(lines) + "\n")
+        append_section("Start-up imports", lines, "bench_startup.py",
+                       "; shared with other agents (timings noisy)")
     return 0
 
 

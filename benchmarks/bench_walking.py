@@ -18,13 +18,12 @@ shared: timings are noisy.
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import sys
 import time
 
 import numpy as np
 
-from _common import ROOT, append_row, machine
+from _common import ROOT, append_section
 
 
 def main() -> int:
@@ -63,11 +62,8 @@ def main() -> int:
         lines.append(row)
     print("\n".join(lines))
     if not args.no_append:
-        now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
-        cmd = "python benchmarks/bench_walking.py " + " ".join(sys.argv[1:])
-        append_row(f"\n## Walking stage: gait pass against runs and samples (one simulated active day) — "
-                   f"{now}\nMachine: {machine()}; shared with other agents (timings noisy). Command: "
-                   f"`{cmd.strip()}`\n" + "\n".join(lines) + "\n")
+        append_section("Walking stage: gait pass against runs and samples (one simulated active day)",
+                       lines, "bench_walking.py", "; shared with other agents (timings noisy)")
     return 0
 
 

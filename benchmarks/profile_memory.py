@@ -15,7 +15,6 @@ Run: ``.venv/bin/python benchmarks/profile_memory.py [--week high-walking] [--th
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import functools
 import sys
 import tempfile
@@ -25,7 +24,7 @@ from pathlib import Path
 
 import psutil
 
-from _common import append_row, machine
+from _common import append_section
 
 MB = 2**20
 
@@ -139,10 +138,7 @@ def main() -> int:
               + f" (total {sum(held.values()):,.0f} MB)"]
     print("\n".join(lines))
     if not args.no_append:
-        now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
-        cmd = "python benchmarks/profile_memory.py " + " ".join(sys.argv[1:])
-        append_row(f"\n## Peak memory of one participant-week, per stage — {now}\nMachine: {machine()}. "
-                   f"Command: `{cmd.strip()}`\n" + "\n".join(lines) + "\n")
+        append_section("Peak memory of one participant-week, per stage", lines, "profile_memory.py")
     return 0
 
 
