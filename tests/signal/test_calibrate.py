@@ -106,3 +106,48 @@ def test_real_selfback_still_data_without_spread(selfback, subject):
     assert cal.n_still_windows >= 20
     assert cal.error_before_mg > 5  # SELFBACK magnitudes read 1.01-1.05 g when still
     assert not cal.ok and "not spread" in cal.reason
+
+
+def _sphere_fit_lstsq(x, temp, max_iter=1000):
+    """Independent reference: van Hees 2014 iterated with NumPy's lstsq on the weighted design."""
+    n = x.shape[0]
+    tref = float(np.mean(temp)) if temp is not None else 0.0
+    t = np.zeros(n) if temp is None else temp - tref
+    off, sc, tc, w, prev = np.zeros(3), np.ones(3), np.zeros(3), np.ones(n), np.inf
+    for it in range(1, max_iter + 1):
+        cur = (x + off + t[:, None] * tc) * sc
+        cl = cur / np.linalg.norm(cur, axis=1, keepdims=True)
+        for k in range(3):
+            a = np.stack([np.ones(n), x[:, k]] + ([t] if temp is not None else []), 1)
+            c = np.linalg.lstsq(a * w[:, None], cl[:, k] * w, rcond=None)[0]
+            sc[k], off[k] = c[1], c[0] / c[1]
+            if temp is not None:
+                tc[k] = c[2] / c[1]
+        cur = (x + off + t[:, None] * tc) * sc
+        res = np.linalg.norm(cur - cur / np.linalg.norm(cur, axis=1, keepdims=True), axis=1)
+        w = np.minimum(1.0 / np.maximum(res, 1e-12), 100.0)
+        err = float(np.mean(res))
+        if abs(prev - err) < 1e-9:
+            return off, sc, tc, it
+        prev = err
+    return off, sc, tc, max_iter
+
+
+@pytest.mark.parametrize("with_temp", [False, True])
+def test_compiled_sphere_fit_equals_the_lstsq_iteration(with_temp):
+    from walkback.signal.calibrate import _sphere_fit
+
+    rng = np.random.default_rng(3)
+    u = rng.standard_normal((5000, 3)) * [1.0, 1.0, 0.3]  # orientations unevenly spread
+    u /= np.linalg.norm(u, axis=1, keepdims=True)
+    temp = 22 + 4 * rng.standard_normal(5000) if with_temp else None
+    x = u / [1.02, 0.98, 1.01] - [0.03, -0.02, 0.01] + 0.004 * rng.standard_normal((5000, 3))
+    if with_temp:
+        x -= 0.001 * (temp - 22)[:, None]
+    off, sc, tc, _, it = _sphere_fit(x, temp, 1000)
+    r_off, r_sc, r_tc, r_it = _sphere_fit_lstsq(x, temp)
+    assert it == r_it
+    np.testing.assert_allclose(off, r_off, atol=1e-10)
+    np.testing.assert_allclose(sc, r_sc, atol=1e-10)
+    np.testing.assert_allclose(tc, r_tc, atol=1e-10)
+    np.testing.assert_allclose(off, [0.03, -0.02, 0.01], atol=0.002)  # and it recovers the truth

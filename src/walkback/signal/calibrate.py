@@ -23,6 +23,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import numpy as np
+from numba import njit
 
 from walkback.signal._windows import WindowStats, window_stats
 
@@ -112,34 +113,81 @@ def _sphere_error_mg(x: np.ndarray) -> float:
 
 def _sphere_fit(x: np.ndarray, temp: np.ndarray | None, max_iter: int
                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, float, int]:
-    """Iterative closest-point weighted least squares (van Hees 2014)."""
+    """Iterative closest-point weighted least squares (van Hees 2014).
+
+    Each iteration maps the still-window means onto the unit sphere (closest points), fits per
+    axis the weighted least-squares line ``closest = c0 + c1 * x (+ c2 * t)`` through its normal
+    equations (the minimiser ``np.linalg.lstsq`` finds on the weighted design) and re-weights by
+    ``1 / residual`` (capped at 100), until the mean residual changes by < 1e-9 g. Compiled
+    (:func:`_sphere_fit_kernel`): a week of nights gives ~25,000 still windows and, when the fit
+    does not converge quickly, hundreds of iterations; with NumPy (an lstsq per axis and
+    iteration) that was 3 s of a participant-week, compiled it is ~0.05 s."""
     n = x.shape[0]
     tref = float(np.mean(temp)) if temp is not None else 0.0
-    t = np.zeros(n) if temp is None else temp - tref
+    t = np.zeros(n) if temp is None else np.asarray(temp, np.float64) - tref
     offset, scale, tcoef = np.zeros(3), np.ones(3), np.zeros(3)
-    weights = np.ones(n)
+    it = _sphere_fit_kernel(np.ascontiguousarray(x, np.float64), t, temp is not None,
+                            int(max_iter), offset, scale, tcoef)
+    return offset, scale, tcoef, tref, int(it)
+
+
+@njit(cache=True, nogil=True)
+def _sphere_fit_kernel(x, t, with_t, max_iter, offset, scale, tcoef):  # pragma: no cover
+    n = x.shape[0]
+    p = 3 if with_t else 2
+    w2 = np.ones(n)
     prev = np.inf
     it = 0
-    for it in range(1, max_iter + 1):  # noqa: B007 - iteration count is reported
-        curr = (x + offset + t[:, None] * tcoef) * scale
-        closest = curr / np.linalg.norm(curr, axis=1, keepdims=True)
+    g = np.zeros((3, p, p))
+    r = np.zeros((3, p))
+    for it in range(1, max_iter + 1):  # noqa: B007 - the count is returned
+        g[:] = 0.0
+        r[:] = 0.0
+        for i in range(n):  # normal equations of the three axes, one pass
+            c0 = (x[i, 0] + offset[0] + t[i] * tcoef[0]) * scale[0]
+            c1 = (x[i, 1] + offset[1] + t[i] * tcoef[1]) * scale[1]
+            c2 = (x[i, 2] + offset[2] + t[i] * tcoef[2]) * scale[2]
+            nrm = np.sqrt(c0 * c0 + c1 * c1 + c2 * c2)
+            cl = (c0 / nrm, c1 / nrm, c2 / nrm)
+            w = w2[i]
+            for k in range(3):
+                xk = x[i, k]
+                g[k, 0, 0] += w
+                g[k, 0, 1] += w * xk
+                g[k, 1, 1] += w * xk * xk
+                r[k, 0] += w * cl[k]
+                r[k, 1] += w * xk * cl[k]
+                if with_t:
+                    g[k, 0, 2] += w * t[i]
+                    g[k, 1, 2] += w * xk * t[i]
+                    g[k, 2, 2] += w * t[i] * t[i]
+                    r[k, 2] += w * t[i] * cl[k]
         for k in range(3):
-            cols = [np.ones(n), x[:, k]] + ([t] if temp is not None else [])
-            a = np.stack(cols, axis=1) * weights[:, None]
-            coef, *_ = np.linalg.lstsq(a, closest[:, k] * weights, rcond=None)
+            for a in range(p):
+                for b in range(a):
+                    g[k, a, b] = g[k, b, a]
+            coef = np.linalg.lstsq(g[k], r[k])[0]  # tiny; min-norm when degenerate, as before
             # closest = c0 + c1 * x (+ c2 * t)  =>  scale = c1, offset = c0 / c1, tcoef = c2 / c1
             scale[k] = coef[1]
             offset[k] = coef[0] / coef[1]
-            if temp is not None:
+            if with_t:
                 tcoef[k] = coef[2] / coef[1]
-        curr = (x + offset + t[:, None] * tcoef) * scale
-        resid = np.linalg.norm(curr - curr / np.linalg.norm(curr, axis=1, keepdims=True), axis=1)
-        weights = np.minimum(1.0 / np.maximum(resid, 1e-12), 100.0)
-        err = float(np.mean(resid))
+        err = 0.0
+        for i in range(n):
+            c0 = (x[i, 0] + offset[0] + t[i] * tcoef[0]) * scale[0]
+            c1 = (x[i, 1] + offset[1] + t[i] * tcoef[1]) * scale[1]
+            c2 = (x[i, 2] + offset[2] + t[i] * tcoef[2]) * scale[2]
+            nrm = np.sqrt(c0 * c0 + c1 * c1 + c2 * c2)
+            f = 1.0 - 1.0 / nrm  # |curr - curr / |curr|| = | |curr| - 1 |
+            res = np.sqrt((c0 * f) ** 2 + (c1 * f) ** 2 + (c2 * f) ** 2)
+            err += res
+            wi = min(1.0 / max(res, 1e-12), 100.0)
+            w2[i] = wi * wi
+        err /= n
         if abs(prev - err) < 1e-9:
             break
         prev = err
-    return offset, scale, tcoef, tref, it
+    return it
 
 
 def apply_calibration(
