@@ -267,7 +267,7 @@ def _asleep_fraction(prepared, i0: int, m: int, step: int, fs: float, s: SleepSe
     sample ``i0``) is asleep by the wake integrator."""
     sec = max(1, int(round(fs)))
     n = m * step
-    wake = _wake_seconds(prepared.thigh_g, prepared.thigh_valid, i0, n, sec, fs,
+    wake = _wake_seconds(prepared.thigh_g, None, i0, n, sec, fs,  # valid: from the NaN
                          s.time_constant_min, s.gain_per_g, s)
     if s.movement_sensors == "thigh+back" and prepared.has_back:
         back_ok = prepared.back_wear[i0 : i0 + n]
@@ -292,13 +292,16 @@ def _per_second(x: np.ndarray, sec: int) -> np.ndarray:
     return x.reshape(k, sec)
 
 
-def _movement(g: np.ndarray, valid: np.ndarray, i0: int, n: int, sec: int, fs: float,
+def _movement(g: np.ndarray, valid: np.ndarray | None, i0: int, n: int, sec: int, fs: float,
               s: SleepSettings) -> tuple[np.ndarray, np.ndarray]:
     """Per-second movement (mean magnitude of the band-passed acceleration, g, with the noise
-    floor applied) of samples ``[i0, i0 + n)``, and per-second validity."""
+    floor applied) of samples ``[i0, i0 + n)``, and per-second validity (finite samples, and
+    ``valid`` when given, e.g. the wear mask)."""
     lo = max(0, i0 - int(_PAD_S * fs))
     seg = np.asarray(g[lo : i0 + n], np.float64)
-    ok = np.asarray(valid[lo : i0 + n], bool) & np.isfinite(seg).all(axis=1)
+    ok = np.isfinite(seg).all(axis=1)
+    if valid is not None:
+        ok &= np.asarray(valid[lo : i0 + n], bool)
     if not ok.any():
         k = -(-n // sec)
         return np.zeros(k), np.zeros(k, bool)
@@ -316,7 +319,7 @@ def _movement(g: np.ndarray, valid: np.ndarray, i0: int, n: int, sec: int, fs: f
     return a, _per_second(ok[i0 - lo :], sec).all(axis=1)
 
 
-def _wake_seconds(g: np.ndarray, valid: np.ndarray, i0: int, n: int, sec: int, fs: float,
+def _wake_seconds(g: np.ndarray, valid: np.ndarray | None, i0: int, n: int, sec: int, fs: float,
                   tau_min: float, gain: float, s: SleepSettings) -> np.ndarray:
     """Per-second wake flags of the Acti4 integrator over samples ``[i0, i0 + n)``."""
     a, ok = _movement(g, valid, i0, n, sec, fs, s)
