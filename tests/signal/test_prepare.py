@@ -126,5 +126,5 @@ def test_prepare_real_axivity_200hz_file(shared_data):
     # orientation is a signed permutation; the low-frequency signal is the device's, re-axed
     m = np.array(q["orientation"]["matrix"])
     raw = rec.accel_g.astype(np.float64) @ m.T
-    np.testing.assert_allclose(np.nanmean(p.thigh_g, 0), raw.mean(0), atol=0.01)
+    np.testing.assert_allclose(np.nanmean(p.signal_f32("thigh"), 0), raw.mean(0), atol=0.01)
     assert q["nonwear"]["has_temperature"] and q["nonwear"]["intervals"] == []

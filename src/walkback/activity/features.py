@@ -19,6 +19,8 @@ import numpy as np
 import scipy.fft as sfft
 from numpy.lib.stride_tricks import sliding_window_view
 
+from walkback._half import to_float32
+
 _EPS = 1e-6
 _NFFT = 512  # FFT length of |a| (>= 2 x 250 - 1: linear autocorrelation of 5-s windows)
 _NFFT_AXIS = 256  # FFT length of the x and z axes (spectral features only)
@@ -142,6 +144,7 @@ def _windows(a: np.ndarray, starts: np.ndarray, window: int) -> np.ndarray:
     """(3, nw, window) float32 copy (axis-major) of the windows; NaN filled with window means."""
     nw = len(starts)
     w = np.empty((3, nw, window), dtype=np.float32)
+    a, starts = _decoded(a, starts, window)
     s0 = int(starts[0]) if nw else 0
     if nw and int(starts[-1]) - s0 == (nw - 1) * window:  # back-to-back windows: one reshape
         src = a[s0 : s0 + nw * window].reshape(nw, window, 3)
@@ -158,6 +161,20 @@ def _windows(a: np.ndarray, starts: np.ndarray, window: int) -> np.ndarray:
         fill = np.nansum(sub, axis=2, keepdims=True) / cnt
         w[:, bad] = np.where(np.isnan(sub), fill, sub)
     return w
+
+
+def _decoded(a: np.ndarray, starts: np.ndarray, window: int) -> tuple[np.ndarray, np.ndarray]:
+    """float16 storage (:mod:`walkback._half`): the span the windows cover decoded to float32 once
+    (or, for windows spread far apart, just their samples), and the starts relative to it; other
+    signals unchanged."""
+    if a.dtype != np.float16 or not len(starts):
+        return a, starts
+    s0, s1 = int(starts[0]), int(starts[-1]) + window
+    if s1 - s0 <= 2 * len(starts) * window:
+        return to_float32(a[s0:s1]), starts - s0
+    # sparse windows (e.g. candidates spread over a week): only their samples, back to back
+    rows = (starts[:, None] + np.arange(window)[None, :]).reshape(-1)
+    return to_float32(a[rows]), np.arange(len(starts), dtype=np.int64) * window
 
 
 def _dot(a: np.ndarray, v: np.ndarray) -> np.ndarray:
@@ -366,7 +383,7 @@ def inclination(a: np.ndarray, starts: np.ndarray, window: int) -> np.ndarray:
     for c0 in range(0, len(starts), 8 * _CHUNK):
         st = starts[c0 : c0 + 8 * _CHUNK]
         if len(st) and int(st[-1]) - int(st[0]) == (len(st) - 1) * window:  # back to back
-            w = a[int(st[0]) : int(st[0]) + len(st) * window].reshape(len(st), window, 3)
+            w = to_float32(a[int(st[0]) : int(st[0]) + len(st) * window]).reshape(len(st), window, 3)
             m = np.einsum("ijk->ki", w) / np.float32(window)
         else:
             m = _mean(_windows(a, st, window))

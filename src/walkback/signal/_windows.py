@@ -7,6 +7,8 @@ from dataclasses import dataclass
 import numpy as np
 from numba import njit
 
+from walkback._half import LUT, kernel_view, load
+
 __all__ = ["WindowStats", "window_stats", "gait_band_fraction"]
 
 
@@ -34,20 +36,20 @@ class WindowStats:
 def window_stats(accel_g: np.ndarray, w: int) -> WindowStats:
     """Statistics of consecutive non-overlapping windows of ``w`` samples (a trailing partial window
     is dropped): one compiled pass, two-pass mean / sd within each window (float64 sums); NaN
-    windows have ``ok`` False."""
+    windows have ``ok`` False. ``accel_g`` float32, float64 or float16 storage (read as is)."""
     nw = accel_g.shape[0] // w
     mean = np.empty((nw, 3), np.float32)
     sd = np.empty((nw, 3), np.float32)
     mm = np.empty(nw, np.float32)
     ms = np.empty(nw, np.float32)
-    x = accel_g if accel_g.dtype == np.float32 else np.asarray(accel_g, np.float32)
-    _window_stats_kernel(x, w, mean, sd, mm, ms)
+    x = accel_g if accel_g.dtype in (np.float32, np.float16) else np.asarray(accel_g, np.float32)
+    _window_stats_kernel(kernel_view(x), LUT, w, mean, sd, mm, ms)
     ok = np.isfinite(mm)
     return WindowStats(w, mean, sd, mm, ms, ok)
 
 
 @njit(cache=True, nogil=True)
-def _window_stats_kernel(x, w, mean, sd, mm, ms):  # pragma: no cover - compiled
+def _window_stats_kernel(x, lut, w, mean, sd, mm, ms):  # pragma: no cover - compiled
     mag = np.empty(w, np.float64)
     for k in range(mean.shape[0]):
         i0 = k * w
@@ -56,9 +58,9 @@ def _window_stats_kernel(x, w, mean, sd, mm, ms):  # pragma: no cover - compiled
         s2 = 0.0
         sm = 0.0
         for i in range(w):
-            a = np.float64(x[i0 + i, 0])
-            b = np.float64(x[i0 + i, 1])
-            c = np.float64(x[i0 + i, 2])
+            a = np.float64(load(x, lut, i0 + i, 0))
+            b = np.float64(load(x, lut, i0 + i, 1))
+            c = np.float64(load(x, lut, i0 + i, 2))
             s0 += a
             s1 += b
             s2 += c
@@ -74,9 +76,9 @@ def _window_stats_kernel(x, w, mean, sd, mm, ms):  # pragma: no cover - compiled
         v2 = 0.0
         vm = 0.0
         for i in range(w):
-            d0 = x[i0 + i, 0] - m0
-            d1 = x[i0 + i, 1] - m1
-            d2 = x[i0 + i, 2] - m2
+            d0 = load(x, lut, i0 + i, 0) - m0
+            d1 = load(x, lut, i0 + i, 1) - m1
+            d2 = load(x, lut, i0 + i, 2) - m2
             dm = mag[i] - mu
             v0 += d0 * d0
             v1 += d1 * d1

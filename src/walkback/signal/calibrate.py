@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 from numba import njit
 
+from walkback._half import is_half, store, to_float32
 from walkback.signal._windows import WindowStats, window_stats
 
 __all__ = ["CalibrationResult", "fit_calibration", "apply_calibration"]
@@ -197,7 +198,8 @@ def apply_calibration(
     temperature_c: np.ndarray | None = None,
     out: np.ndarray | None = None,
 ) -> np.ndarray:
-    """Apply ``cal`` to ``accel_g`` (n, 3) g; returns float32. Pass ``out=accel_g`` to work in place.
+    """Apply ``cal`` to ``accel_g`` (n, 3) g; returns float32 (or ``out``, which may be float16
+    storage, :mod:`walkback._half`). Pass ``out=accel_g`` to work in place.
     Does nothing (returns a copy, or ``out`` unchanged) when ``cal.ok`` is False."""
     if out is None:
         out = np.array(accel_g, dtype=np.float32, copy=True)
@@ -208,12 +210,15 @@ def apply_calibration(
     off = np.asarray(cal.offset_g, np.float32)
     sc = np.asarray(cal.scale, np.float32)
     tc = np.asarray(cal.temp_coef_g_per_c, np.float32)
-    step = 1 << 20
+    half = is_half(out)  # float16 storage: each block decoded, corrected in float32, stored
+    step = 1 << 16 if half else 1 << 20
     for i0 in range(0, out.shape[0], step):
-        blk = out[i0 : i0 + step]
+        blk = to_float32(out[i0 : i0 + step]) if half else out[i0 : i0 + step]
         blk += off
         if temperature_c is not None and np.any(tc != 0):
             dt = np.asarray(temperature_c[i0 : i0 + step], np.float32) - np.float32(cal.temp_ref_c)
             blk += dt[:, None] * tc
         blk *= sc
+        if half:
+            store(out, i0, blk)
     return out

@@ -40,6 +40,7 @@ from typing import Any, Literal
 import numpy as np
 from numba import njit
 
+from walkback._half import is_half, kernel_view, store, to_float32
 from walkback.errors import InputDataError
 from walkback.signal._windows import WindowStats, gait_band_fraction, window_stats
 
@@ -104,12 +105,21 @@ def apply_matrix(accel_g: np.ndarray, matrix: np.ndarray | list[list[int]], *,
     Signed permutations (what :func:`canonicalise` produces) are applied row by row in one
     compiled pass; ``out=accel_g`` works in place."""
     m = np.asarray(matrix, dtype=np.float32)
-    x = np.asarray(accel_g, dtype=np.float32)
-    if out is None:
-        out = np.empty(x.shape, np.float32)
     perm = np.argmax(np.abs(m), axis=1)
     signs = m[np.arange(3), perm]
     signed_perm = bool(np.all(np.abs(signs) == 1) and np.count_nonzero(m) == 3)
+    if out is not None and is_half(out):  # float16 storage (walkback._half)
+        if signed_perm and is_half(accel_g):  # exact on the codes: swap columns, flip sign bits
+            flip = np.where(signs < 0, 0x8000, 0).astype(np.uint16)
+            _signed_permutation_codes(kernel_view(accel_g), perm.astype(np.int64), flip,
+                                      kernel_view(out))
+            return out
+        for i0 in range(0, accel_g.shape[0], 1 << 16):
+            store(out, i0, to_float32(np.asarray(accel_g[i0 : i0 + (1 << 16)])) @ m.T)
+        return out
+    x = np.asarray(accel_g, dtype=np.float32)
+    if out is None:
+        out = np.empty(x.shape, np.float32)
     if signed_perm:
         _signed_permutation(x, perm.astype(np.int64), signs.astype(np.float32), out)
         return out
@@ -127,6 +137,18 @@ def _signed_permutation(x, perm, signs, out):  # pragma: no cover - compiled
         a = x[i, perm[0]] * signs[0]
         b = x[i, perm[1]] * signs[1]
         c = x[i, perm[2]] * signs[2]
+        out[i, 0] = a
+        out[i, 1] = b
+        out[i, 2] = c
+
+
+@njit(cache=True, nogil=True)
+def _signed_permutation_codes(x, perm, flip, out):  # pragma: no cover - compiled
+    """:func:`_signed_permutation` on float16 codes (uint16): a sign change is the sign bit."""
+    for i in range(x.shape[0]):
+        a = x[i, perm[0]] ^ flip[0]
+        b = x[i, perm[1]] ^ flip[1]
+        c = x[i, perm[2]] ^ flip[2]
         out[i, 0] = a
         out[i, 1] = b
         out[i, 2] = c

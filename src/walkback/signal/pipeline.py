@@ -6,11 +6,16 @@ non-wear (stillness + temperature). The back sensor is first synchronised to the
 offset and drift from the movement signals) and then resampled through that clock map onto the
 thigh's grid. Calendar days come from the thigh grid and its valid samples.
 
+Storage: the grid signals are float16 by default (``PrepareSettings.storage``; see
+:mod:`walkback._half`): each block is resampled in float32 and rounded once; calibration and
+rotation decode, transform in float32 and round again (two roundings in all, each <= half a unit
+in the last place).
+
 Memory: the inputs may be :class:`~walkback.io.RecordingStream`s (``walkback.io.open_stream``):
 their samples are then decoded an hour at a time and resampled straight onto the grid, so the raw
 week (1.2 GB per 100 Hz sensor) is never in memory; the back file is passed over twice (its
 movement magnitude for the clock sync, then its samples through the clock map). The grid arrays
-(float32, 346 MB per sensor-week at 50 Hz) are allocated once and every later step works in
+(float16, 173 MB per sensor-week at 50 Hz; float32 346 MB) are allocated once and every later step works in
 place or in chunks; a stream's block table is released after its last pass, and the valid masks
 are not kept (:class:`Prepared` derives them from the NaN).
 """
@@ -25,6 +30,7 @@ from typing import Any
 
 import numpy as np
 
+from walkback._half import to_float32
 from walkback._threads import worker_threads
 from walkback.errors import InputDataError, SyncError
 from walkback.io.stream import RecordingStream, concat_channel
@@ -131,7 +137,7 @@ def _resample(st: RecordingStream, rate: float | None, s: PrepareSettings, start
               clock: Any = None) -> tuple[ResampledSignal, tuple[np.ndarray, np.ndarray] | None]:
     """One pass over ``st`` onto the grid; also returns its temperature channel (time, degC)."""
     r = Resampler(s.fs_hz, start_ns, n, fs_in_hz=rate, max_gap_s=s.max_gap_s, clock=clock,
-                  source=str(st.info.path))
+                  source=str(st.info.path), dtype=np.dtype(s.storage))
     temps = []
     for ch in _prefetch(st.chunks(_CHUNK_S)):
         r.feed(ch.time_ns, ch.accel_g)
@@ -236,7 +242,7 @@ def _synchronise(thigh_g: np.ndarray, back: RecordingStream, start_ns: int, stop
     sub = thigh_g[::dec]
     mag_t = np.empty(sub.shape[0], np.float32)
     for i0 in range(0, sub.shape[0], _ROWS):  # x*x + y*y + z*z in float32, as einsum summed it
-        blk = sub[i0 : i0 + _ROWS]
+        blk = to_float32(np.ascontiguousarray(sub[i0 : i0 + _ROWS]))
         m = blk[:, 0] * blk[:, 0]
         m += blk[:, 1] * blk[:, 1]
         m += blk[:, 2] * blk[:, 2]

@@ -47,6 +47,7 @@ import numpy as np
 from scipy import signal as sps
 
 from walkback._alloc import empty
+from walkback._half import store
 from walkback._threads import worker_threads
 from walkback.errors import InputDataError
 from walkback.signal._resample_kernel import REACH, gap_indices, resample_block, scan_times
@@ -149,12 +150,15 @@ class Resampler:
     workers: threads running the compiled kernel on blocks of the grid (it releases the GIL);
         None = :func:`walkback._threads.worker_threads` (``WALKBACK_THREADS``).
     source: name used in error messages (e.g. the file path).
+    dtype: float32 (default) or float16 storage of the output (:mod:`walkback._half`: computed
+        in float32, each block rounded to float16 once; halves the grid's memory).
     """
 
     def __init__(self, fs_hz: float, start_ns: int, n: int, *, fs_in_hz: float | None = None,
                  max_gap_s: float = 1.0, clock: Callable[[np.ndarray], np.ndarray] | None = None,
                  antialias: bool = True, magnitude: bool = False, columns: int = 3,
-                 workers: int | None = None, source: str = "resample") -> None:
+                 workers: int | None = None, source: str = "resample",
+                 dtype: type = np.float32) -> None:
         if not (fs_hz > 0 and max_gap_s > 0):
             raise InputDataError(f"{source}: fs_hz ({fs_hz}) and max_gap_s ({max_gap_s}) must "
                                  "be > 0")
@@ -169,7 +173,10 @@ class Resampler:
         elif fs_in_hz is not None:
             self._set_filter(fs_in_hz)
         k = 1 if magnitude else columns
-        self.values = empty((self.n, k), np.float32)  # every block is written or NaN-filled
+        if np.dtype(dtype) not in (np.dtype(np.float32), np.dtype(np.float16)):
+            raise InputDataError(f"{source}: output dtype must be float32 or float16, got {dtype}")
+        # every block is written or NaN-filled; float16 output is computed in float32 per block
+        self.values = empty((self.n, k), dtype)
         self.valid = empty(self.n, bool)
         self.valid[:] = False
         self.gaps: list[tuple[int, int]] = []
@@ -338,12 +345,15 @@ class Resampler:
                      int(np.searchsorted(bt, max(ft[-1], ot[-1]), side="left")) + REACH)
             if hi - lo < 2:
                 lo, hi = max(0, min(lo, bt.shape[0] - 2)), max(hi, min(bt.shape[0], lo + 2))
-            out = self.values[a:b]
+            half = self.values.dtype == np.float16
+            out = np.empty((b - a, self.values.shape[1]), np.float32) if half else self.values[a:b]
             v = self.valid[a:b]
             resample_block(bt[lo:hi], bx[lo:hi], ft, ot, self.taps, self.L, self.limit_ns,
                            self.magnitude, self.poly, out, v)
             if not v.all():
                 out[~v] = np.nan
+            if half:
+                store(self.values, a, out)
 
         if self._pool is not None and len(blocks) > 1:
             list(self._pool.map(work, blocks))

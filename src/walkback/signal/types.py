@@ -43,8 +43,12 @@ class Prepared:
     ----------
     fs_hz: grid rate in Hz (default 50).
     start_ns: UTC ns of grid sample 0.
-    thigh_g: float32 (n, 3) in g, canonical thigh axes (see module docstring); NaN in gaps.
-    back_g: float32 (n, 3) in g, canonical back axes, on the same grid, after clock sync; or None.
+    thigh_g: (n, 3) in g, canonical thigh axes (see module docstring); NaN in gaps. float16 by
+        default (``PrepareSettings.storage``, :mod:`walkback._half`: half the memory, rounded
+        once to 11 significant bits), or float32; compute on decoded blocks
+        (``walkback._half.to_float32``), never in float16.
+    back_g: (n, 3) in g, canonical back axes, on the same grid, after clock sync, same dtype as
+        ``thigh_g``; or None.
     thigh_wear, back_wear: bool (n,) True where the sensor has data and is worn.
     timezone: IANA zone used for calendar days.
     days: DataFrame, one row per local calendar day touched by the recording, columns
@@ -93,6 +97,18 @@ class Prepared:
     def has_back(self) -> bool:
         """True when a back sensor signal is present."""
         return self.back_g is not None
+
+    def signal_f32(self, sensor: str = "thigh", start: int = 0, stop: int | None = None
+                   ) -> np.ndarray:
+        """float32 (stop - start, 3) g of ``sensor`` ("thigh" or "back") samples ``[start, stop)``,
+        decoded from float16 storage (a copy) or the float32 array itself (a view). Use this, not
+        NumPy reductions on ``thigh_g`` directly: NumPy sums float16 in float16."""
+        a = self.thigh_g if sensor == "thigh" else self.back_g
+        if a is None:
+            raise ValueError("Prepared.signal_f32: no back sensor signal")
+        from walkback._half import to_float32
+
+        return to_float32(a[start:stop])
 
     def time_ns(self) -> np.ndarray:
         """int64 UTC ns of every grid sample."""

@@ -10,7 +10,8 @@ is not writable (a read-only install), numba's user cache folder (``~/.cache/num
 (~5 s); set ``NUMBA_CACHE_DIR`` to a writable folder (e.g. on a cluster's node-local disk) then.
 Loading them from the cache takes ~0.05 s once numba is running.
 
-Signals: ``x`` is the (n, 3) grid signal in g (float32 or float64); ``f`` the batch's band-passed
+Signals: ``x`` is the (n, 3) grid signal in g (float32 or float64, or the uint16 codes of float16
+storage read through ``lut``: :mod:`walkback._half`); ``f`` the batch's band-passed
 signal, (3, N) float64, its segments end to end.
 """
 
@@ -19,39 +20,48 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from walkback._half import load
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _finite_row(x, lut, t):  # pragma: no cover - compiled
+    """Sample row ``t`` of ``x`` holds no NaN / inf."""
+    return (np.isfinite(load(x, lut, t, 0)) and np.isfinite(load(x, lut, t, 1))
+            and np.isfinite(load(x, lut, t, 2)))
+
 
 @njit(cache=True, nogil=True)
-def epochs_finite(x, starts, L, out):  # pragma: no cover - compiled
+def epochs_finite(x, lut, starts, L, out):  # pragma: no cover - compiled
     """``out[i]`` = no NaN / inf in ``x[starts[i] : starts[i] + L]``."""
     for i in range(starts.shape[0]):
         ok = True
         for t in range(starts[i], starts[i] + L):
-            if not (np.isfinite(x[t, 0]) and np.isfinite(x[t, 1]) and np.isfinite(x[t, 2])):
+            if not (_finite_row(x, lut, t)):
                 ok = False
                 break
         out[i] = ok
 
 
 @njit(cache=True, nogil=True)
-def finite_margins(x, a, b, margin, lo, hi):  # pragma: no cover - compiled
+def finite_margins(x, lut, a, b, margin, lo, hi):  # pragma: no cover - compiled
     """Widen each run ``[a[r], b[r])`` by up to ``margin`` finite samples on either side, stopping
     before a NaN / inf sample or the signal's ends: ``lo[r]``, ``hi[r]``."""
     n = x.shape[0]
     for r in range(a.shape[0]):
         t = a[r]
         stop = max(0, a[r] - margin)
-        while t > stop and np.isfinite(x[t - 1, 0]) and np.isfinite(x[t - 1, 1]) and np.isfinite(x[t - 1, 2]):
+        while t > stop and _finite_row(x, lut, t - 1):
             t -= 1
         lo[r] = t
         t = b[r]
         stop = min(n, b[r] + margin)
-        while t < stop and np.isfinite(x[t, 0]) and np.isfinite(x[t, 1]) and np.isfinite(x[t, 2]):
+        while t < stop and _finite_row(x, lut, t):
             t += 1
         hi[r] = t
 
 
 @njit(cache=True, nogil=True)
-def filtfilt_segments(x, seg_lo, seg_hi, out_off, sos, zi, edge, out):  # pragma: no cover - compiled
+def filtfilt_segments(x, lut, seg_lo, seg_hi, out_off, sos, zi, edge, out):  # pragma: no cover - compiled
     """Zero-phase band-pass of each segment ``x[seg_lo[k]:seg_hi[k]]`` into ``out[:, out_off[k]:...]``,
     computed as ``scipy.signal.sosfiltfilt(sos, segment, axis=0)`` does (odd extension by ``edge``
     samples at both ends, fewer when the segment is shorter; initial states ``zi`` =
@@ -71,13 +81,13 @@ def filtfilt_segments(x, seg_lo, seg_hi, out_off, sos, zi, edge, out):  # pragma
         e = min(edge, n - 1)
         m = n + 2 * e
         for c in range(3):
-            x0 = np.float64(x[lo, c])
-            x1 = np.float64(x[lo + n - 1, c])
+            x0 = np.float64(load(x, lut, lo, c))
+            x1 = np.float64(load(x, lut, lo + n - 1, c))
             for i in range(e):
-                buf[c, i] = 2.0 * x0 - np.float64(x[lo + e - i, c])
-                buf[c, e + n + i] = 2.0 * x1 - np.float64(x[lo + n - 2 - i, c])
+                buf[c, i] = 2.0 * x0 - np.float64(load(x, lut, lo + e - i, c))
+                buf[c, e + n + i] = 2.0 * x1 - np.float64(load(x, lut, lo + n - 2 - i, c))
             for i in range(n):
-                buf[c, e + i] = np.float64(x[lo + i, c])
+                buf[c, e + i] = np.float64(load(x, lut, lo + i, c))
         _sos4_pass(buf, m, sos, zi, 0, 1)
         _sos4_pass(buf, m, sos, zi, m - 1, -1)
         o = out_off[k]

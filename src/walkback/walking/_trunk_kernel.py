@@ -5,12 +5,15 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from walkback._half import load
+
 
 @njit(cache=True, nogil=True)
-def block_units(g, wear, L, min_norm):  # pragma: no cover - compiled
+def block_units(g, lut, wear, L, min_norm):  # pragma: no cover - compiled
     """Unit vectors of the means of consecutive ``L``-sample blocks of ``g`` (n, 3) g, and per
     block True when every sample is worn (``wear``) and finite and the mean's norm exceeds
-    ``min_norm`` g. Invalid blocks get NaN. One pass, float64 sums."""
+    ``min_norm`` g. Invalid blocks get NaN. One pass, float64 sums. ``g`` float32 / float64, or
+    float16 storage as uint16 codes read through ``lut`` (:mod:`walkback._half`)."""
     m = g.shape[0] // L
     u = np.empty((m, 3), np.float32)
     ok = np.zeros(m, np.bool_)
@@ -23,9 +26,9 @@ def block_units(g, wear, L, min_norm):  # pragma: no cover - compiled
             if not wear[i]:
                 good = False
                 break
-            sx += g[i, 0]
-            sy += g[i, 1]
-            sz += g[i, 2]
+            sx += load(g, lut, i, 0)
+            sy += load(g, lut, i, 1)
+            sz += load(g, lut, i, 2)
         nrm = np.sqrt(sx * sx + sy * sy + sz * sz) / L
         if good and np.isfinite(nrm) and nrm > min_norm:
             f = 1.0 / (nrm * L)

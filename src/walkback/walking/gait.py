@@ -91,8 +91,8 @@ def measure_gait(
 ) -> GaitEpochs:
     """Cadence and steps for each epoch.
 
-    ``thigh_g`` (n, 3) g canonical thigh axes at ``fs_hz`` (float32 or float64; read, never
-    copied whole); ``epoch_start_index`` int (m,) grid index of the first sample each epoch owns
+    ``thigh_g`` (n, 3) g canonical thigh axes at ``fs_hz`` (float32, float64 or float16
+    storage; read, never copied whole); ``epoch_start_index`` int (m,) grid index of the first sample each epoch owns
     (sorted); each epoch owns the samples ``[start, start + epoch_samples)`` (``epoch_samples`` =
     the activity epochs' step in samples, ``round(step_s * fs_hz)``; with overlapping activity
     windows, the central part of each window, see :mod:`walkback.activity.epochs`);
@@ -119,15 +119,17 @@ def measure_gait(
     b = a + count * L
     sos, zi, edge, margin = filter_design(float(fs_hz), tuple(float(v) for v in s.band_hz))
     seg_lo, seg_hi, run_seg = _segments(thigh_g, a, b, margin)
+    from walkback._half import LUT, kernel_view
     from walkback.walking._gait_kernels import filtfilt_segments
 
-    x = thigh_g if thigh_g.dtype in (np.float32, np.float64) else np.asarray(thigh_g, np.float32)
+    x = (kernel_view(thigh_g) if thigh_g.dtype in (np.float16, np.float32, np.float64)
+         else np.asarray(thigh_g, np.float32))
     peaks_all = []
     for s0, s1 in _batches(seg_hi - seg_lo):
         r0, r1 = np.searchsorted(run_seg, [s0, s1])
         seg_off = np.concatenate([[0], np.cumsum(seg_hi[s0:s1] - seg_lo[s0:s1])])
         f = np.empty((3, int(seg_off[-1])), np.float64)  # the batch's segments end to end
-        filtfilt_segments(x, seg_lo[s0:s1], seg_hi[s0:s1], seg_off[:-1], sos, zi, edge, f)
+        filtfilt_segments(x, LUT, seg_lo[s0:s1], seg_hi[s0:s1], seg_off[:-1], sos, zi, edge, f)
         rs = run_seg[r0:r1]
         run_off = seg_off[rs - s0] + (a[r0:r1] - seg_lo[rs])
         period, ok, rho, rel, rid = _batch_measures(f, run_off, count[r0:r1], L, fs_hz, s)
@@ -171,12 +173,13 @@ def settle_samples(fs_hz: float, band_hz: tuple[float, float]) -> int:
 def _runs(thigh_g: np.ndarray, starts: np.ndarray, loc: np.ndarray, L: int) -> tuple[np.ndarray, np.ndarray]:
     """First epoch index and epoch count of each run of locomotion epochs that are adjacent on the
     grid and gap-free (epochs holding a NaN sample are dropped first)."""
+    from walkback._half import LUT, kernel_view
     from walkback.walking._gait_kernels import epochs_finite
 
     loc = loc.copy()
     idx = np.flatnonzero(loc)
     fin = np.empty(idx.size, bool)
-    epochs_finite(thigh_g, starts[idx], L, fin)
+    epochs_finite(kernel_view(thigh_g), LUT, starts[idx], L, fin)
     loc[idx[~fin]] = False
     brk = np.concatenate([[True], np.diff(starts) != L]) | ~np.concatenate([[False], loc[:-1]])
     run_start = loc & brk
@@ -190,10 +193,11 @@ def _segments(thigh_g: np.ndarray, a: np.ndarray, b: np.ndarray, margin: int
     """Filter segments: each run ``[a, b)`` widened by up to ``margin`` finite samples each side
     (never past a NaN or the grid's ends), overlapping ones merged. Returns ``seg_lo``, ``seg_hi``
     and the segment of each run."""
+    from walkback._half import LUT, kernel_view
     from walkback.walking._gait_kernels import finite_margins
 
     lo, hi = np.empty_like(a), np.empty_like(b)
-    finite_margins(thigh_g, a, b, margin, lo, hi)
+    finite_margins(kernel_view(thigh_g), LUT, a, b, margin, lo, hi)
     lo = np.maximum.accumulate(lo)
     reach = np.maximum.accumulate(hi)
     new = np.concatenate([[True], lo[1:] > reach[:-1]])

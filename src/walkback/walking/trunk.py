@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from walkback._half import LUT, kernel_view
 from walkback.activity.epochs import epoch_info
 from walkback.definitions import trunk_day_columns
 from walkback.walking._trunk_kernel import block_units, running_median
@@ -117,7 +118,7 @@ def measure_trunk(prepared: Any, epochs: pd.DataFrame, settings: TrunkSettings |
     L = max(1, int(round(s.resolution_s * fs)))
     m = prepared.n // L
     wear = prepared.back_wear if prepared.back_wear is not None else np.ones(prepared.n, bool)
-    u, worn = block_units(prepared.back_g, wear, L, 0.1)
+    u, worn = block_units(kernel_view(prepared.back_g), LUT, wear, L, 0.1)
     block_epoch, epoch_block, per_epoch = _block_epochs(epochs, fs, prepared.start_ns, m, L)
     walking = _per_block(epochs["activity"].to_numpy(object) == "walking", block_epoch)
     days = prepared.days
