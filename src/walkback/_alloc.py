@@ -30,3 +30,30 @@ def empty(shape: tuple[int, ...] | int, dtype) -> np.ndarray:
         return np.empty(shape, dtype=dtype)
     m = mmap.mmap(-1, nbytes, flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS | populate)
     return np.frombuffer(m, dtype=dtype).reshape(shape)
+
+
+_M_MMAP_THRESHOLD = -3  # glibc mallopt parameter
+HEAP_MMAP_THRESHOLD = 8 << 20  # bytes
+
+
+def return_large_blocks(threshold: int = HEAP_MMAP_THRESHOLD) -> bool:
+    """Give every allocation of ``threshold`` bytes or more its own mapping (glibc only), so it
+    goes back to the system when freed. Returns True when set.
+
+    Why: glibc serves large blocks from separate mappings, but after each such block is freed it
+    raises that limit (up to 32 MB), so the next ones come from the heap and per-thread arenas,
+    which keep freed memory. A participant-week frees many 5-40 MB temporaries (decoded hours,
+    a night's filtered signal, trunk blocks): with the default the process kept 70-90 MB more,
+    and a different amount every run (threads pick arenas). A fixed 8 MB limit keeps the smaller,
+    frequent temporaries (feature chunks, resampler blocks) on the heap."""
+    if os.name != "posix":
+        return False
+    import ctypes
+    import ctypes.util
+
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        mallopt = libc.mallopt
+    except (OSError, AttributeError):  # not glibc (e.g. musl, macOS): nothing to tune
+        return False
+    return bool(mallopt(_M_MMAP_THRESHOLD, int(threshold)))

@@ -15,19 +15,19 @@ parts); qc.json records them in that shape, with the source of every value that 
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import logging
 import math
 import time
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, is_dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from walkback import __version__
+from walkback._alloc import return_large_blocks
 from walkback._atomic import atomic_dir, check_output_location
 from walkback.errors import InsufficientWearError, QualityWarning
 from walkback.settings import to_mapping
@@ -77,7 +77,11 @@ def process_one(
     first), :class:`~walkback.errors.ReadError` (unreadable / corrupt file),
     :class:`~walkback.errors.SyncError` (the sensors cannot be synchronised),
     :class:`~walkback.errors.InsufficientWearError` (the thigh sensor was never worn).
+
+    Memory: sets, for the whole process, glibc's size above which a block gets its own mapping
+    (8 MB; :func:`walkback._alloc.return_large_blocks`), so freed temporaries are returned.
     """
+    return_large_blocks()  # freed temporaries go back to the system (walkback._alloc)
     from walkback import io, signal  # stage packages: each module loads where it is first used
 
     s = settings or StudySettings()
@@ -108,13 +112,18 @@ def process_one(
     t_slp = time.perf_counter()
     trunk = measure_trunk(prepared, epochs, s.walking.trunk)
     t_trunk = time.perf_counter()
-    measured = measure_prepared(prepared, epochs, s.walking, trunk)
-    daily = daily_table(measured, prepared.days, participant_id, thigh_only=not prepared.has_back,
-                        settings=s.walking, trunk=trunk)
     qc = _qc(prepared, model, s, thigh_path, back_path, participant_id, epochs)
     qc["trunk"] = _trunk_qc(trunk, prepared, s)
+    days, has_back = prepared.days, prepared.has_back
+    # memory: the back signal's last reader was the trunk stage, the thigh's is the walking stage;
+    # each is released once read (173 MB per sensor-week) so the outputs are built without them
+    prepared = replace(prepared, back_g=None, back_wear=None)
+    measured = measure_prepared(prepared, epochs, s.walking, trunk)
+    del prepared
+    daily = daily_table(measured, days, participant_id, thigh_only=not has_back,
+                        settings=s.walking, trunk=trunk)
     qc["sleep"] = _sleep_qc(epochs, s)
-    qc["quality_warnings"] = quality_notes(prepared.qc, read_warnings, s,
+    qc["quality_warnings"] = quality_notes(qc["signal"], read_warnings, s,
                                            trunk_notes=trunk.notes if trunk is not None else ())
     for note in qc["quality_warnings"]:
         warnings.warn(f"{participant_id}: {note}", QualityWarning, stacklevel=2)
@@ -213,7 +222,7 @@ def _jsonable(v: Any) -> Any:
         v = v.item()
     if isinstance(v, float) and not math.isfinite(v):
         return None
-    if dataclasses.is_dataclass(v) and not isinstance(v, type):
+    if is_dataclass(v) and not isinstance(v, type):
         return _jsonable(to_mapping(v))
     if isinstance(v, Path):
         return str(v)
