@@ -57,7 +57,7 @@ class TrunkAngles:
 
     ``incl_deg`` / ``fwd_deg``: float32 (m,) per block of ``block_samples`` grid samples, NaN
     where the back sensor is not worn, has a gap, or no reference was found.
-    ``block_epoch``: int64 (m,) row of the epochs table owning each block, -1 for none.
+    ``block_epoch``: int32 (m,) row of the epochs table owning each block, -1 for none.
     ``notes``: quality notes for qc.json (reference not found, forward evidence in conflict,
     orientation changing between days).
     """
@@ -96,7 +96,7 @@ def _block_epochs(epochs: pd.DataFrame, fs: float, start_ns: int, m: int, L: int
     else:
         e = np.searchsorted(own, centre, side="right") - 1
     ok = (e >= 0) & (centre < own[np.clip(e, 0, None)] + step) if len(own) else np.zeros(m, bool)
-    return np.where(ok, e, -1), own // L, max(1, int(round(step / L)))
+    return np.where(ok, e, -1).astype(np.int32), own // L, max(1, int(round(step / L)))
 
 
 def _per_block(epoch_flag: np.ndarray, block_epoch: np.ndarray) -> np.ndarray:
