@@ -107,6 +107,13 @@ def main() -> int:
     s.wrap(measure, "measure_gait", "walking: gait (steps, cadence)")
     s.wrap(measure, "measure_epochs", "walking: epoch timeline")
     s.wrap(daily, "daily_table", "walking: daily table")
+    import pandas as pd
+
+    import walkback.walking as walking
+
+    s.wrap(activity, "detect_sleep", "sleep")
+    s.wrap(walking, "measure_trunk", "trunk")
+    s.wrap(pd.DataFrame, "to_parquet", "write epochs.parquet")
     held: dict[str, float] = {}
     orig_measure = measure.measure_prepared
 
