@@ -46,6 +46,14 @@ class SleepSettings:
     wake_lead_s: each wake onset is moved this much earlier (Acti4: 2 min: people wake before
         they move enough to show it).
     median_s: width of the running median (majority) over the 1-s sleep/wake flags, s (odd; 19).
+    backdate_onsets: each sleep onset (after the lead and the median) is moved back to the start
+        of the stillness that ended in it: the run of seconds in which no sensor the integrator
+        reads showed movement (1-s means under ``noise_floor_g``, valid data). The integrator
+        is a causal detector that takes ~18.5 min to accept a still period; the still period is
+        the evidence, as in the sleep-onset rules of Actiware (first epoch of the first immobile
+        stretch) and van Hees et al. 2015 (a sustained-inactivity bout is sleep from its start).
+        Not part of the published Acti4 method (False restores it exactly); see
+        docs/VALIDATION.md "Sleep" for why it is on and what it costs in quiet wakefulness.
     thigh_rotation_deg, thigh_rotation_min_s: without a worn back sensor the trunk is unknown and
         a bed period must show the thigh rolled at least this far about its long axis (side or
         front lying, which sitting does not do; Lyden et al. 2017, Hettiarachchi et al. 2021:
@@ -67,6 +75,7 @@ class SleepSettings:
     movement_sensors: SleepSensors = "thigh"
     wake_lead_s: float = 120.0
     median_s: int = 19
+    backdate_onsets: bool = True
     thigh_rotation_deg: float = 65.0
     thigh_rotation_min_s: float = 60.0
 
