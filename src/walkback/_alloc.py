@@ -32,20 +32,16 @@ def empty(shape: tuple[int, ...] | int, dtype) -> np.ndarray:
     return np.frombuffer(m, dtype=dtype).reshape(shape)
 
 
-_M_MMAP_THRESHOLD = -3  # glibc mallopt parameter
-HEAP_MMAP_THRESHOLD = 8 << 20  # bytes
+def trim_heap() -> bool:
+    """Give the system back the free memory the C heap holds (glibc ``malloc_trim(0)``: every
+    free whole page of every arena). Returns True when anything was released.
 
-
-def return_large_blocks(threshold: int = HEAP_MMAP_THRESHOLD) -> bool:
-    """Give every allocation of ``threshold`` bytes or more its own mapping (glibc only), so it
-    goes back to the system when freed. Returns True when set.
-
-    Why: glibc serves large blocks from separate mappings, but after each such block is freed it
-    raises that limit (up to 32 MB), so the next ones come from the heap and per-thread arenas,
-    which keep freed memory. A participant-week frees many 5-40 MB temporaries (decoded hours,
-    a night's filtered signal, trunk blocks): with the default the process kept 70-90 MB more,
-    and a different amount every run (threads pick arenas). A fixed 8 MB limit keeps the smaller,
-    frequent temporaries (feature chunks, resampler blocks) on the heap."""
+    Why: a participant-week frees many 5-40 MB temporaries between stages (decoded hours, a
+    night's filtered signal, trunk blocks); glibc serves them from its heap and per-thread
+    arenas once its mmap threshold has risen, and keeps the freed pages, 70-90 MB more after
+    each stage and a different amount every run (threads pick arenas). Trimming at stage
+    boundaries costs milliseconds; fixing the mmap threshold instead (every block >= 8 MB its
+    own mapping) cost 2 s of page faults in the classification stage. No-op off glibc."""
     if os.name != "posix":
         return False
     import ctypes
@@ -53,7 +49,7 @@ def return_large_blocks(threshold: int = HEAP_MMAP_THRESHOLD) -> bool:
 
     try:
         libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
-        mallopt = libc.mallopt
-    except (OSError, AttributeError):  # not glibc (e.g. musl, macOS): nothing to tune
+        trim = libc.malloc_trim
+    except (OSError, AttributeError):  # not glibc (e.g. musl, macOS): nothing to trim
         return False
-    return bool(mallopt(_M_MMAP_THRESHOLD, int(threshold)))
+    return bool(trim(0))

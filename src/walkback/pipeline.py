@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from walkback import __version__
-from walkback._alloc import return_large_blocks
+from walkback._alloc import trim_heap
 from walkback._atomic import atomic_dir, check_output_location
 from walkback.errors import InsufficientWearError, QualityWarning
 from walkback.settings import to_mapping
@@ -78,10 +78,9 @@ def process_one(
     :class:`~walkback.errors.SyncError` (the sensors cannot be synchronised),
     :class:`~walkback.errors.InsufficientWearError` (the thigh sensor was never worn).
 
-    Memory: sets, for the whole process, glibc's size above which a block gets its own mapping
-    (8 MB; :func:`walkback._alloc.return_large_blocks`), so freed temporaries are returned.
+    Memory: each sensor's signal is dropped after its last reader, and the C heap's free pages
+    are returned between stages (:func:`walkback._alloc.trim_heap`).
     """
-    return_large_blocks()  # freed temporaries go back to the system (walkback._alloc)
     from walkback import io, signal  # stage packages: each module loads where it is first used
 
     s = settings or StudySettings()
@@ -106,10 +105,13 @@ def process_one(
 
     model = (activity.load_model(s.activity.model_path) if s.activity.model_path
              else activity.load_default_model())
+    trim_heap()  # the streams' decoded hours and the resampler's blocks
     epochs = activity.classify(prepared, model, s.activity)
     t_cls = time.perf_counter()
+    trim_heap()  # feature chunks
     epochs = activity.detect_sleep(prepared, epochs, s.activity.sleep)
     t_slp = time.perf_counter()
+    trim_heap()  # each night's filtered movement
     trunk = measure_trunk(prepared, epochs, s.walking.trunk)
     t_trunk = time.perf_counter()
     qc = _qc(prepared, model, s, thigh_path, back_path, participant_id, epochs)
