@@ -25,7 +25,7 @@ import numpy as np
 from numba import njit, types
 from numba.extending import overload
 
-__all__ = ["LUT", "kernel_view", "load", "to_float32", "store", "is_half"]
+__all__ = ["LUT", "kernel_view", "load", "to_float32", "asarray", "store", "is_half"]
 
 #: float32 value of every float16 bit pattern (index = the uint16 code).
 LUT = np.arange(65536, dtype=np.uint32).astype(np.uint16).view(np.float16).astype(np.float32)
@@ -69,6 +69,14 @@ def to_float32(a: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
         return np.asarray(a, np.float32)
     out[...] = a
     return out
+
+
+def asarray(a: np.ndarray, dtype=np.float32) -> np.ndarray:
+    """``np.asarray(a, dtype)``, decoding float16 storage with the table (NumPy's own float16
+    cast took 3-5 ns per value here)."""
+    if a.dtype == np.float16:
+        a = to_float32(a)
+    return np.asarray(a, dtype)
 
 
 def store(dst: np.ndarray, i0: int, values: np.ndarray) -> None:

@@ -87,6 +87,7 @@ import pandas as pd
 from scipy import ndimage
 from scipy import signal as sps
 
+from walkback._half import asarray
 from walkback.activity.epochs import epoch_info
 from walkback.activity.settings import SleepSettings
 from walkback.errors import InputDataError
@@ -255,12 +256,17 @@ def _rolled_bouts(prepared, first: np.ndarray, step: int, cls: np.ndarray, step_
         m = int(b - a)
         if np.count_nonzero(sed[a:b]) < need:
             continue
-        g = np.asarray(prepared.thigh_g[int(first[a]) : int(first[a]) + m * step], np.float32)
+        g = asarray(prepared.thigh_g[int(first[a]) : int(first[a]) + m * step], np.float32)
         if g.shape[0] < m * step:
             continue
-        with np.errstate(invalid="ignore"), warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN epochs (gaps) stay NaN
-            mean = np.nanmean(g.reshape(m, step, 3), axis=1)
+        w = g.reshape(m, step, 3)
+        mean = w.mean(axis=1)
+        gap = np.isnan(mean).any(axis=1)
+        if gap.any():  # epochs holding a gap: the mean of their valid samples (all-NaN: NaN)
+            with np.errstate(invalid="ignore"), warnings.catch_warnings():
+                warnings.simplefilter("ignore", RuntimeWarning)
+                mean[gap] = np.nanmean(w[gap], axis=1)
+        with np.errstate(invalid="ignore"):
             roll = np.degrees(np.arctan2(np.abs(mean[:, 1]), mean[:, 2]))
         ra, rb = _runs((roll >= s.thigh_rotation_deg) & sed[a:b])
         if np.any((rb - ra) >= need):
@@ -322,7 +328,9 @@ def _movement(g: np.ndarray, valid: np.ndarray | None, i0: int, n: int, sec: int
     floor applied) of samples ``[i0, i0 + n)``, and per-second validity (finite samples, and
     ``valid`` when given, e.g. the wear mask)."""
     lo = max(0, i0 - int(_PAD_S * fs))
-    seg = np.asarray(g[lo : i0 + n], np.float64)
+    seg = g[lo : i0 + n]
+    if seg.dtype == np.float16:  # storage: decoded once; filtered axis by axis in float64 below
+        seg = asarray(seg, np.float32)
     ok = np.isfinite(seg).all(axis=1)
     if valid is not None:
         ok &= np.asarray(valid[lo : i0 + n], bool)
@@ -336,8 +344,11 @@ def _movement(g: np.ndarray, valid: np.ndarray | None, i0: int, n: int, sec: int
         idx[: first_ok] = first_ok
         seg = seg[idx]
     sos = sps.butter(6, s.band_hz, btype="bandpass", fs=fs, output="sos")
-    bp = sps.sosfilt(sos, seg - seg[0], axis=0)[i0 - lo :]
-    mag = np.sqrt(np.einsum("ij,ij->i", bp, bp))
+    mag2 = np.zeros(seg.shape[0] - (i0 - lo))
+    for c in range(3):  # one axis at a time: a night is 1.8 M samples, 14 MB per float64 axis
+        y = sps.sosfilt(sos, np.asarray(seg[:, c], np.float64) - float(seg[0, c]))[i0 - lo :]
+        mag2 += y * y
+    mag = np.sqrt(mag2)
     a = _per_second(mag, sec).mean(axis=1)
     a[a < s.noise_floor_g] = 0.0
     return a, _per_second(ok[i0 - lo :], sec).all(axis=1)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 from numba import njit
 
-from walkback._half import LUT, kernel_view, load
+from walkback._half import LUT, asarray, kernel_view, load
 
 __all__ = ["WindowStats", "window_stats", "gait_band_fraction"]
 
@@ -107,7 +107,7 @@ def gait_band_fraction(
     for c0 in range(0, idx.shape[0], 2048):
         sel = idx[c0 : c0 + 2048]
         rows = (sel[:, None] * w + np.arange(w)[None, :])
-        x = np.asarray(accel_g[rows], dtype=np.float32)
+        x = asarray(accel_g[rows], np.float32)
         mag = np.sqrt(np.einsum("ijk,ijk->ij", x, x))
         mag -= mag.mean(axis=1, keepdims=True)
         p = np.abs(np.fft.rfft(mag, axis=1)) ** 2
