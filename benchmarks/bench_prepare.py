@@ -100,7 +100,7 @@ def from_files(days: int) -> tuple[float, float, float, str]:
     from walkback import io
     from walkback.signal import prepare
 
-    d = make_inputs(float(days))
+    d, _ = make_inputs("typical", float(days))
     with PeakRSS() as mem:
         t0, c0 = time.perf_counter(), time.process_time()
         p = prepare(io.open_stream(d / "thigh.cwa"), io.open_stream(d / "back.cwa"))
