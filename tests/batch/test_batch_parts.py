@@ -54,6 +54,7 @@ def test_format_duration(s, text):
 def test_peak_memory_estimate_grows_with_the_largest_input(tmp_path):
     from walkback.batch.executors import (
         BASE_GB,
+        FLOAT32_GB_PER_INPUT_GB,
         GB_PER_INPUT_GB,
         WHOLE_GB_PER_INPUT_GB,
         estimate_peak_gb,
@@ -65,15 +66,19 @@ def test_peak_memory_estimate_grows_with_the_largest_input(tmp_path):
 
     small, big = tmp_path / "s.csv", tmp_path / "b.cwa"
     small.write_bytes(b"time,x,y,z\n" * 100)  # read whole before preparing
-    with big.open("wb") as fh:  # sparse 400 MB file with an Axivity header: streamed
+    with big.open("wb") as fh:  # sparse 800 MB file with an Axivity header: streamed
         fh.write(b"MD")
-        fh.truncate(400 * 2**20)
+        fh.truncate(800 * 2**20)
     assert estimate_peak_gb([job("a", small)]) == 1.0  # the floor
     got = estimate_peak_gb([job("a", small), job("b", big, small), job("c", tmp_path / "gone")])
-    want = BASE_GB + (GB_PER_INPUT_GB * 400 * 2**20 + WHOLE_GB_PER_INPUT_GB * 1100) / 2**30
+    want = BASE_GB + (GB_PER_INPUT_GB * 800 * 2**20 + WHOLE_GB_PER_INPUT_GB * 1100) / 2**30
     assert got == pytest.approx(want)
-    # a week of two 100 Hz AX3 files (2 x 258 MB) budgets ~1.7 GB (measured peak 1.36 GB)
-    assert 1.4 < BASE_GB + GB_PER_INPUT_GB * 2 * 258 / 1024 < 1.9
+    # a week of two 100 Hz AX3 files (2 x 258 MB) budgets ~1.1 GiB (measured peak 0.90 GiB with
+    # float16 storage), ~1.7 GiB with float32 storage (measured 1.33 GiB)
+    assert 0.95 < BASE_GB + GB_PER_INPUT_GB * 2 * 258 / 1024 < 1.3
+    assert 1.45 < BASE_GB + FLOAT32_GB_PER_INPUT_GB * 2 * 258 / 1024 < 1.9
+    f32 = estimate_peak_gb([job("b", big)], storage="float32")
+    assert f32 == pytest.approx(BASE_GB + FLOAT32_GB_PER_INPUT_GB * 800 / 1024)
 
 
 def _failing_task(thigh_path, back_path=None, *, participant_id, out_dir, timezone, settings):

@@ -43,17 +43,23 @@ def available_cores() -> int:
 
 
 #: Peak memory of one participant ~= BASE_GB + GB_PER_INPUT_GB x (thigh + back file size), with
-#: ~20 % margin over process_one on simulated AX3 100 Hz pairs, whose .cwa files are streamed:
-#: 7 days (2 x 258 MB) peaked at 1.36 GB, 1 day (2 x 37 MB) at 0.56 GB. Other formats are read
+#: ~20 % margin over ``walkback process-one`` on simulated AX3 100 Hz pairs, whose .cwa files are
+#: streamed, with the default float16 signal storage (2026-12-08): 7 days (2 x 258 MB) peaked at
+#: 0.90 GiB, 1 day (2 x 37 MB) at 0.48 GiB. float32 storage ([signal] storage) holds 346 MB more
+#: per sensor-week (7 days peaked at 1.33 GiB): FLOAT32_GB_PER_INPUT_GB. Other formats are read
 #: whole before preparing, so they get WHOLE_GB_PER_INPUT_GB (measured when .cwa files were still
 #: read whole: 7 days peaked at 3.5 GB). benchmarks/bench_participant.py prints the current figure.
 BASE_GB = 0.5
-GB_PER_INPUT_GB = 2.4
+GB_PER_INPUT_GB = 1.25
+FLOAT32_GB_PER_INPUT_GB = 2.4
 WHOLE_GB_PER_INPUT_GB = 8.0
 
 
-def estimate_peak_gb(jobs: Sequence[Job], floor_gb: float = 1.0) -> float:
-    """Estimated peak memory of the largest participant among ``jobs`` (at least ``floor_gb``)."""
+def estimate_peak_gb(jobs: Sequence[Job], floor_gb: float = 1.0, storage: str = "float16"
+                     ) -> float:
+    """Estimated peak memory (GiB) of the largest participant among ``jobs`` (at least
+    ``floor_gb``); ``storage`` is the signal stage's (``PrepareSettings.storage``)."""
+    streamed_gb = GB_PER_INPUT_GB if storage == "float16" else FLOAT32_GB_PER_INPUT_GB
     largest = 0.0
     for job in jobs:
         size = 0.0
@@ -63,7 +69,7 @@ def estimate_peak_gb(jobs: Sequence[Job], floor_gb: float = 1.0) -> float:
                     streamed = sniff(path) == "axivity-cwa"
                 except WalkbackError:
                     streamed = False  # unreadable: the run will say so; budget conservatively
-                per_gb = GB_PER_INPUT_GB if streamed else WHOLE_GB_PER_INPUT_GB
+                per_gb = streamed_gb if streamed else WHOLE_GB_PER_INPUT_GB
                 with contextlib.suppress(OSError):
                     size += per_gb * os.stat(path).st_size / 2**30
         largest = max(largest, size)

@@ -142,7 +142,8 @@ def run_batch(
         }
         jobs, unchanged = _plan(entries, pdir, common, default_tz, default_src)
         if memory_per_worker_gb is None and not scheduler:
-            memory_per_worker_gb = estimate_peak_gb(jobs)
+            storage = getattr(getattr(settings, "signal", None), "storage", "float16")
+            memory_per_worker_gb = estimate_peak_gb(jobs, storage=storage)
         n = choose_workers(workers, len(jobs), memory_per_worker_gb or 1.0) if not scheduler else 0
         executor = f"Dask cluster {scheduler}" if scheduler else f"{n} local worker(s)"
         log.info("run %s: %d participant(s), %d unchanged, %d to process on %s", run_id,
