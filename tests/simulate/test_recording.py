@@ -197,3 +197,31 @@ def test_walking_share_and_errands_shape_the_schedule() -> None:
     for bad in ({"walking_share": 1.0}, {"intermittent": -0.1}):
         with pytest.raises(SettingsError):
             schedule(start, 1, "Europe/Oslo", np.random.default_rng(0), **bad)
+
+
+@pytest.mark.parametrize("day", ["2024-10-26", "2024-03-30"])
+def test_schedule_keeps_one_night_in_bed_across_dst(day) -> None:
+    """The clocks go back (a 25-h day) or forward (23 h) in the night: still one night in bed,
+    from bedtime to getting up at the local wake time. (The night's length was once the
+    difference of clock hours, an hour short on the 25-h night, and the schedule filled the
+    hour left before the wake time with a second bedtime: up, back to bed, sleep straight
+    into the day.)"""
+    from walkback.simulate._recording_schedule import schedule
+
+    tz = "Europe/Oslo"
+    start = pd.Timestamp(f"{day} 12:00", tz=tz).value
+    for seed in (100, 200, 201, 3):
+        b = schedule(start, 1, tz, np.random.default_rng(seed))
+        t = start + np.cumsum([0] + [x.duration_s for x in b]) * 1e9
+        asleep = [i for i, x in enumerate(b) if x.asleep]
+        # sleep ends by waking in bed (the wake bout, the morning), never by standing up
+        assert all(b[i + 1].activity == "lying" for i in asleep), seed
+        # in bed from the first to the last sleep but for at most one bathroom trip
+        night = b[asleep[0] : asleep[-1] + 1]
+        ups = sum(1 for x, y in zip(night[:-1], night[1:], strict=True)
+                  if x.activity == "lying" and y.activity != "lying")
+        assert ups <= 1, seed
+        # getting up (the first upright block after the last sleep) at a morning local time
+        up = next(i for i in range(asleep[-1], len(b)) if b[i].activity != "lying")
+        hour = pd.Timestamp(int(t[up]), unit="ns", tz="UTC").tz_convert(tz).hour
+        assert 5 <= hour <= 9, (seed, hour)

@@ -21,6 +21,10 @@ A night (:func:`night`) is, in order:
 * **waking up**: lying awake and restless 2-15 min, then getting up (standing 30 s-2 min and a
   short walk).
 
+A night runs from the bedtime to the next day's wake time, both on the local clock: the night
+the clocks go back is an hour longer in elapsed time (a 25-h day), the night they go forward an
+hour shorter, as for a sleeper who keeps to the clock.
+
 Only the sleep blocks are asleep (``Block.asleep``); that is the truth the sleep detector is
 checked against.
 
@@ -34,6 +38,7 @@ of walking in ~360-410 walks a day (a very active person; the high-walking bench
 
 from __future__ import annotations
 
+import datetime
 from typing import NamedTuple
 
 import numpy as np
@@ -92,11 +97,11 @@ def schedule(start_ns: int, days: float, timezone: str, rng: np.random.Generator
         if hour >= bed or hour < wake - 1.0 / 60.0:
             if hour >= bed:  # tonight ends at tomorrow's wake time: draw tomorrow's plan now
                 day_plan = _day_plan(rng)
-                last_date = (now + pd.Timedelta(days=1)).date()
-                until = 24.0 + day_plan[0]
+                last_date = now.date() + datetime.timedelta(days=1)
+                until = _local_time_s(now, last_date, day_plan[0])
             else:
-                until = wake
-            length = float(np.round(min(max(60.0, (until - hour) * 3600.0), total_s - elapsed)))
+                until = _local_time_s(now, now.date(), wake)
+            length = float(np.round(min(max(60.0, until), total_s - elapsed)))
             if length <= 0:
                 break
             for b in night(length, rng):
@@ -124,6 +129,16 @@ def schedule(start_ns: int, days: float, timezone: str, rng: np.random.Generator
         if stop:
             break
     return blocks
+
+
+def _local_time_s(now: pd.Timestamp, date: datetime.date, hour: float) -> float:
+    """Seconds of elapsed time from ``now`` (tz-aware) to ``hour`` (local clock hours) on the local
+    ``date``: a difference of instants, not of clock readings, so a night across a clock change
+    lasts to the local wake time (an hour longer when the clocks go back, shorter when they go
+    forward). A clock time the change skips is taken just after it, a repeated one the first time."""
+    target = (pd.Timestamp(date) + pd.Timedelta(hours=hour)).tz_localize(
+        now.tz, ambiguous=True, nonexistent="shift_forward")
+    return (target - now).total_seconds()
 
 
 def _append(blocks: list[Block], b: Block) -> None:
