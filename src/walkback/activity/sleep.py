@@ -60,12 +60,9 @@ trunk constants: 21 min, 0.24) and a second is awake when either says so (not va
 
 Validated on (docs/VALIDATION.md "Sleep"): simulated nights stitched from real SELFBACK lying
 snippets with scripted posture changes and wake bouts, whose sleep is known by construction; not
-on polysomnography or real nights. ``python -m walkback.simulate._recording_validate --weeks 4
---source ../shared/data/selfback-thigh --thigh-only --seed0 200`` (held out from step 4's
-design): 26/28 nights within 5 % with thigh + back (25/28 thigh only), mean error -4.2 min
-(-5.1), epoch sensitivity 0.965, specificity 0.988; Acti4 as published (``backdate_onsets``
-False): 21/28 (20/28), -17.1 min (-17.6). Seeds 100-103 (``--seed0 100``): 27/28 (26/28),
--3.1 min (-0.0); Acti4 20/28 (23/28), -15.5 min (-12.5). The simulated sleeper falls asleep at
+on polysomnography or real nights (``python -m walkback.simulate._recording_validate --weeks 4
+--source ../shared/data/selfback-thigh --thigh-only --seed0 200``; the figures, with and without
+step 4, are kept in that document only). The simulated sleeper falls asleep at
 the last movement, the case step 4 is right for. Johansson et al. report for Acti4, against home
 PSG in 71 men, a sensitivity of 0.84 and a specificity of 0.55 for sleep epochs and total sleep
 time underestimated by 32 min on average (limits of agreement range 233 min); step 4 was not
