@@ -173,3 +173,17 @@ def test_back_off_for_half_days_is_still_synchronised(sim_days):
     assert res.quality > 0.9, res
     # no window that overlaps a gap is used: at most the 6 remaining half days' worth
     assert res.n_windows <= 6 * 12 * 6, res
+
+
+@pytest.mark.parametrize("n", [3, 8, 257, 1500])
+def test_theil_sen_equals_scipy(n):
+    from scipy import stats
+
+    from walkback.signal.sync import theil_sen
+
+    rng = np.random.default_rng(n)
+    x = np.round(rng.uniform(0, 600, n), 0)  # repeated x (ties) are left out of the slopes
+    y = 15e-6 * x + 2.0 + rng.standard_normal(n) * 0.004
+    want = stats.theilslopes(y, x)[:2]
+    assert theil_sen(y, x) == (float(want[0]), float(want[1]))
+    assert all(np.isnan(theil_sen(np.arange(3.0), np.ones(3))))
