@@ -303,10 +303,10 @@ def test_sleep_periods_table(night_acti4) -> None:
 
 
 def test_night_key_follows_local_noon_across_dst() -> None:
-    from walkback.activity.sleep import _night_key
+    from walkback.activity.sleep import night_key
 
     t = pd.to_datetime(["2024-03-31 11:30", "2024-03-31 12:30"]).tz_localize("Europe/Oslo")
-    keys = _night_key(t.tz_convert("UTC").as_unit("ns").asi8, "Europe/Oslo", 12.0)
+    keys = night_key(t.tz_convert("UTC").as_unit("ns").asi8, "Europe/Oslo", 12.0)
     assert keys == ["2024-03-30", "2024-03-31"]
 
 

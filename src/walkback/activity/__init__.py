@@ -20,6 +20,7 @@ _LAZY = {
     "Model": "model", "load_default_model": "model", "load_model": "model",
     "ActivitySettings": "settings", "SleepSettings": "settings", "TrainSettings": "settings",
     "SLEEP_COLUMNS": "sleep", "detect_sleep": "sleep", "sleep_periods": "sleep",
+    "night_key": "sleep",
     "ActivityClassifier": "estimator", "fit": "train",
 }
 
@@ -43,6 +44,7 @@ __all__ = [
     "fit",
     "load_default_model",
     "load_model",
+    "night_key",
     "predict_pace",
     "sleep_periods",
     "with_epoch_info",

@@ -89,7 +89,7 @@ from walkback.activity.epochs import epoch_info
 from walkback.activity.settings import SleepSettings
 from walkback.errors import InputDataError
 
-__all__ = ["SLEEP_COLUMNS", "detect_sleep", "sleep_periods"]
+__all__ = ["SLEEP_COLUMNS", "detect_sleep", "night_key", "sleep_periods"]
 
 #: Columns :func:`detect_sleep` adds to the epochs.
 SLEEP_COLUMNS = ("in_bed", "sleep")
@@ -164,7 +164,7 @@ def sleep_periods(epochs: pd.DataFrame, night_start_h: float = 12.0) -> pd.DataF
         onset, final = (int(t[s_idx[0]]), int(t[s_idx[-1]]) + step_ns) if len(s_idx) else (-1, -1)
         waso = (np.count_nonzero(~slp[s_idx[0]:s_idx[-1] + 1]) * info.step_s) if len(s_idx) else 0.0
         mid = (int(t[a]) + int(t[b - 1]) + step_ns) // 2
-        rows.append({"night": _night_key(np.array([mid]), info.timezone, night_start_h)[0],
+        rows.append({"night": night_key(np.array([mid]), info.timezone, night_start_h)[0],
                      "start_ns": int(t[a]), "stop_ns": int(t[b - 1]) + step_ns,
                      "in_bed_s": (b - a) * info.step_s,
                      "sleep_s": float(np.count_nonzero(slp[a:b]) * info.step_s),
@@ -194,8 +194,10 @@ def _join(starts: np.ndarray, stops: np.ndarray, max_gap: int) -> tuple[np.ndarr
     return new_starts, new_stops
 
 
-def _night_key(t_ns: np.ndarray, timezone: str, night_start_h: float) -> list[str]:
-    """Local date at which the noon-to-noon (``night_start_h``) window holding ``t_ns`` starts."""
+def night_key(t_ns: np.ndarray, timezone: str, night_start_h: float = 12.0) -> list[str]:
+    """Night of each UTC ns time in ``t_ns``: the local date (YYYY-MM-DD, IANA ``timezone``) at
+    which the noon-to-noon (``night_start_h``) window holding it starts; a window spanning a
+    clock change is 23 or 25 h long. The ``night`` of :func:`sleep_periods` and qc.json."""
     local = pd.to_datetime(np.asarray(t_ns, np.int64), unit="ns", utc=True).tz_convert(timezone)
     shifted = local.tz_localize(None) - pd.Timedelta(hours=night_start_h)
     return list(shifted.strftime("%Y-%m-%d"))
@@ -232,7 +234,7 @@ def _main_periods(epochs: pd.DataFrame, recumbent: np.ndarray, cls: np.ndarray, 
     step_ns = int(round(info.step_s * 1e9))
     mids = np.array([(int(t[a]) + int(t[b - 1]) + step_ns) // 2 for a, b, _ in cands])
     best: dict[str, tuple[int, int, int]] = {}
-    for key, c in zip(_night_key(mids, info.timezone, s.night_start_h), cands, strict=True):
+    for key, c in zip(night_key(mids, info.timezone, s.night_start_h), cands, strict=True):
         if key not in best or c[2] > best[key][2]:
             best[key] = c
     return sorted((a, b) for a, b, _ in best.values())

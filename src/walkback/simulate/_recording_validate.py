@@ -30,12 +30,12 @@ def night_sleep(truth: pd.DataFrame, got: pd.DataFrame, timezone: str,
     ``truth`` (both with ``start_ns`` and a bool ``sleep``; matched on ``start_ns``): columns
     ``night, truth_min, detected_min, error_min, rel_error, sensitivity, specificity``. Nights
     with no true sleep are left out."""
-    from walkback.activity.sleep import _night_key
+    from walkback.activity import night_key
 
     m = truth[["start_ns", "sleep"]].merge(got[["start_ns", "sleep"]], on="start_ns",
                                            suffixes=("_true", "_got"))
     step_min = float(np.median(np.diff(m["start_ns"].to_numpy()))) / 60e9 if len(m) > 1 else 5 / 60
-    m["night"] = _night_key(m["start_ns"].to_numpy(), timezone, night_start_h)
+    m["night"] = night_key(m["start_ns"].to_numpy(), timezone, night_start_h)
     rows = []
     for night, g in m.groupby("night"):
         t, d = g["sleep_true"].to_numpy(bool), g["sleep_got"].to_numpy(bool)
