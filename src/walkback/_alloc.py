@@ -10,6 +10,7 @@ sets ``NUMPY_MADVISE_HUGEPAGE=0`` unless the user chose otherwise (see ``walkbac
 
 from __future__ import annotations
 
+import functools
 import mmap
 import os
 
@@ -42,14 +43,20 @@ def trim_heap() -> bool:
     each stage and a different amount every run (threads pick arenas). Trimming at stage
     boundaries costs milliseconds; fixing the mmap threshold instead (every block >= 8 MB its
     own mapping) cost 2 s of page faults in the classification stage. No-op off glibc."""
+    trim = _malloc_trim()
+    return bool(trim(0)) if trim is not None else False
+
+
+@functools.cache
+def _malloc_trim():
+    """glibc's ``malloc_trim``, looked up once (``find_library`` runs ``ldconfig``: 2-6 ms a
+    call), or None where there is none."""
     if os.name != "posix":
-        return False
+        return None
     import ctypes
     import ctypes.util
 
     try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
-        trim = libc.malloc_trim
+        return ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim
     except (OSError, AttributeError):  # not glibc (e.g. musl, macOS): nothing to trim
-        return False
-    return bool(trim(0))
+        return None
