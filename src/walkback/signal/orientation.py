@@ -115,7 +115,7 @@ def apply_matrix(accel_g: np.ndarray, matrix: np.ndarray | list[list[int]], *,
                                       kernel_view(out))
             return out
         for i0 in range(0, accel_g.shape[0], 1 << 16):
-            store(out, i0, to_float32(np.asarray(accel_g[i0 : i0 + (1 << 16)])) @ m.T)
+            store(out, i0, to_float32(accel_g[i0 : i0 + (1 << 16)]) @ m.T)
         return out
     x = np.asarray(accel_g, dtype=np.float32)
     if out is None:

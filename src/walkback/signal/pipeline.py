@@ -242,7 +242,7 @@ def _synchronise(thigh_g: np.ndarray, back: RecordingStream, start_ns: int, stop
     sub = thigh_g[::dec]
     mag_t = np.empty(sub.shape[0], np.float32)
     for i0 in range(0, sub.shape[0], _ROWS):  # x*x + y*y + z*z in float32, as einsum summed it
-        blk = to_float32(np.ascontiguousarray(sub[i0 : i0 + _ROWS]))
+        blk = to_float32(sub[i0 : i0 + _ROWS])  # float32 storage: the (strided) view
         m = blk[:, 0] * blk[:, 0]
         m += blk[:, 1] * blk[:, 1]
         m += blk[:, 2] * blk[:, 2]
