@@ -186,3 +186,17 @@ def test_unwritable_output_fails_before_reading(tmp_path) -> None:
     with pytest.raises(OutputPathError, match=f"{blocker}/out: {blocker} is a file"):
         process_one(tmp_path / "does-not-exist.cwa", None, participant_id="p",
                     out_dir=blocker / "out")
+
+
+def test_overlapped_stages_equal_sequential(sim_dir, result, tmp_path, monkeypatch) -> None:
+    """On two threads the back's sync pass and the gait measures run beside other stages
+    (walkback._threads.alongside); one thread (batch workers) runs them in turn: same outputs."""
+    monkeypatch.setenv("WALKBACK_THREADS", "1")
+    seq = process_one(sim_dir / "thigh.cwa", sim_dir / "back.cwa", participant_id="p1",
+                      out_dir=tmp_path / "seq")
+    pd.testing.assert_frame_equal(seq.daily, result.daily)
+    a = pd.read_parquet(result.out_dir / "epochs.parquet")
+    b = pd.read_parquet(seq.out_dir / "epochs.parquet")
+    pd.testing.assert_frame_equal(a, b)
+    qa, qb = (json.loads((r.out_dir / "qc.json").read_text())["signal"]["sync"] for r in (result, seq))
+    assert qa == qb

@@ -20,7 +20,7 @@ import logging
 import math
 import time
 import warnings
-from dataclasses import dataclass, is_dataclass, replace
+from dataclasses import dataclass, is_dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -29,6 +29,7 @@ import numpy as np
 from walkback import __version__
 from walkback._alloc import trim_heap
 from walkback._atomic import atomic_dir, check_output_location
+from walkback._threads import alongside
 from walkback.errors import InsufficientWearError, QualityWarning
 from walkback.settings import to_mapping
 from walkback.study_settings import PIPELINE_STAGES, StudySettings
@@ -101,7 +102,7 @@ def process_one(
         raise InsufficientWearError(f"{thigh_path}: the thigh sensor was never worn (no wear time at all)")
     t_prep = time.perf_counter()
     from walkback import activity
-    from walkback.walking import daily_table, measure_prepared, measure_trunk
+    from walkback.walking import daily_table, epoch_gait, measure_epochs, measure_trunk
 
     model = (activity.load_model(s.activity.model_path) if s.activity.model_path
              else activity.load_default_model())
@@ -109,6 +110,12 @@ def process_one(
     epochs = activity.classify(prepared, model, s.activity)
     t_cls = time.perf_counter()
     trim_heap()  # feature chunks
+    # the gait measures read only the thigh signal and the classes: on two cores they run beside
+    # the sleep and trunk stages (numba / NumPy kernels that release the GIL); with one thread
+    # (batch workers) they run after them, as before
+    cols = [c for c in ("start_ns", "study_class", "thigh_wear") if c in epochs]
+    gait = alongside(_timed, epoch_gait, prepared.thigh_g, prepared.fs_hz, prepared.start_ns,
+                     epochs[cols].copy(), s.walking)
     epochs = activity.detect_sleep(prepared, epochs, s.activity.sleep)
     t_slp = time.perf_counter()
     trim_heap()  # each night's filtered movement
@@ -116,12 +123,13 @@ def process_one(
     t_trunk = time.perf_counter()
     qc = _qc(prepared, model, s, thigh_path, back_path, participant_id, epochs)
     qc["trunk"] = _trunk_qc(trunk, prepared, s)
-    days, has_back = prepared.days, prepared.has_back
-    # memory: the back signal's last reader was the trunk stage, the thigh's is the walking stage;
-    # each is released once read (173 MB per sensor-week) so the outputs are built without them
-    prepared = replace(prepared, back_g=None, back_wear=None)
-    measured = measure_prepared(prepared, epochs, s.walking, trunk)
+    days, has_back, fs_hz, start_ns = prepared.days, prepared.has_back, prepared.fs_hz, prepared.start_ns
+    gait_s, gait_epochs = gait.result()
+    t_gait = time.perf_counter()
+    # memory: the back signal's last reader was the trunk stage, the thigh's the gait measures;
+    # each is dropped once read (173 MB per sensor-week) so the outputs are built without them
     del prepared
+    measured = measure_epochs(None, fs_hz, start_ns, epochs, s.walking, trunk, gait_epochs)
     daily = daily_table(measured, days, participant_id, thigh_only=not has_back,
                         settings=s.walking, trunk=trunk)
     qc["sleep"] = _sleep_qc(epochs, s)
@@ -129,9 +137,12 @@ def process_one(
                                            trunk_notes=trunk.notes if trunk is not None else ())
     for note in qc["quality_warnings"]:
         warnings.warn(f"{participant_id}: {note}", QualityWarning, stacklevel=2)
+    # stage times (s); "walking" is the gait measures' own time (beside sleep and trunk when two
+    # threads are allowed) plus the epoch table; "total" is the wall time up to the write
+    t_end = time.perf_counter()
     qc["timing_s"] = {"open": t_read - t0, "read_and_prepare": t_prep - t_read, "classify": t_cls - t_prep,
                       "sleep": t_slp - t_cls, "trunk": t_trunk - t_slp,
-                      "walking": time.perf_counter() - t_trunk}
+                      "walking": gait_s + (t_end - t_gait), "total": t_end - t0}
     out = Path(out_dir)
     with atomic_dir(out) as tmp:
         daily.to_csv(tmp / "daily.csv", index=False)
@@ -140,6 +151,13 @@ def process_one(
     result = ParticipantResult(str(participant_id), out, daily, qc)
     log.info("%s", result.summary())
     return result
+
+
+def _timed(fn: Any, *args: Any) -> tuple[float, Any]:
+    """(seconds ``fn(*args)`` took, its value)."""
+    t = time.perf_counter()
+    value = fn(*args)
+    return time.perf_counter() - t, value
 
 
 def _qc(prepared: Any, model: Any, s: StudySettings, thigh_path: Any, back_path: Any,

@@ -31,7 +31,7 @@ from typing import Any
 import numpy as np
 
 from walkback._half import to_float32
-from walkback._threads import worker_threads
+from walkback._threads import Pending, alongside, worker_threads
 from walkback.errors import InputDataError, SyncError
 from walkback.io.stream import RecordingStream, concat_channel
 from walkback.io.types import Recording, RecordingInfo
@@ -89,6 +89,11 @@ def prepare(
 
     t_res, t_temp = _resample(ts, t_rate, s, start_ns, n)
     ts.release()  # its last pass: the block table goes before the back is read
+    # the back's magnitude pass for the clock sync needs nothing from the thigh: on two cores it
+    # runs while the thigh is calibrated, oriented and checked for wear
+    back_mag = None
+    if "back" in streams and _overlap(streams["back"][0].info, start_ns, stop_ns):
+        back_mag = alongside(_back_magnitude, streams["back"][0], start_ns, stop_ns, s)
     thigh_g, thigh_wear, qc["thigh"] = _finish_sensor(t_res, ts.info, t_temp, "thigh", s, None)
     days = calendar_days(start_ns, thigh_g.shape[0], s.fs_hz, s.timezone, valid=t_res.valid)
     del t_res, t_temp  # the valid mask: Prepared derives it from the NaN
@@ -96,7 +101,7 @@ def prepare(
     if "back" in streams:
         bs, b_rate = streams["back"]
         try:
-            sync = _synchronise(thigh_g, bs, start_ns, stop_ns, s)
+            sync = _synchronise(thigh_g, back_mag, start_ns, s)
         except SyncError as exc:
             if s.on_sync_error == "raise":
                 raise SyncError(f"{ts.info.path} / {bs.info.path}: {exc}") from exc
@@ -224,21 +229,37 @@ def _temperature(temp: tuple[np.ndarray, np.ndarray] | None, sync: SyncResult | 
     return t, np.asarray(temp[1], np.float64)
 
 
-def _synchronise(thigh_g: np.ndarray, back: RecordingStream, start_ns: int, stop_ns: int,
-                 s: PrepareSettings) -> SyncResult:
-    """Clock model of the back against the thigh, from acceleration magnitudes on one grid."""
-    if back.info.stop_ns < start_ns or back.info.start_ns > stop_ns:
-        raise SyncError("the thigh and back recordings do not overlap in time")
-    # sync works on magnitudes at half the grid rate (>= 20 Hz): the 0.5-8 Hz band it uses is
-    # kept, the sub-sample peak interpolation keeps ms precision, and it halves the cost
-    dec = 2 if s.fs_hz >= 40 else 1
-    fs_sync = s.fs_hz / dec
+def _overlap(back: RecordingInfo, start_ns: int, stop_ns: int) -> bool:
+    """Whether the back recording overlaps the thigh's grid span (UTC ns, device clocks)."""
+    return not (back.stop_ns < start_ns or back.start_ns > stop_ns)
+
+
+def _sync_decimation(s: PrepareSettings) -> int:
+    """Sync works on magnitudes at half the grid rate (>= 20 Hz): the 0.5-8 Hz band it uses is
+    kept, the sub-sample peak interpolation keeps ms precision, and it halves the cost."""
+    return 2 if s.fs_hz >= 40 else 1
+
+
+def _back_magnitude(back: RecordingStream, start_ns: int, stop_ns: int, s: PrepareSettings
+                    ) -> np.ndarray:
+    """The back's acceleration magnitude (g, float32) on the thigh's grid decimated for the sync
+    (times on the back's own clock: the offset is what the sync measures)."""
+    fs_sync = s.fs_hz / _sync_decimation(s)
     r = Resampler(fs_sync, start_ns, grid_length(start_ns, stop_ns, fs_sync),
                   max_gap_s=s.max_gap_s, antialias=False, magnitude=True,
                   source=str(back.info.path))
     for ch in _prefetch(back.chunks(_CHUNK_S)):
         r.feed(ch.time_ns, ch.accel_g)
-    b_res = r.finish()
+    return r.finish().values
+
+
+def _synchronise(thigh_g: np.ndarray, back_mag: Pending[np.ndarray] | None, start_ns: int,
+                 s: PrepareSettings) -> SyncResult:
+    """Clock model of the back against the thigh, from acceleration magnitudes on one grid
+    (``back_mag``: the pending :func:`_back_magnitude`, None when the recordings do not overlap)."""
+    if back_mag is None:
+        raise SyncError("the thigh and back recordings do not overlap in time")
+    dec = _sync_decimation(s)
     sub = thigh_g[::dec]
     mag_t = np.empty(sub.shape[0], np.float32)
     for i0 in range(0, sub.shape[0], _ROWS):  # x*x + y*y + z*z in float32, as einsum summed it
@@ -247,4 +268,4 @@ def _synchronise(thigh_g: np.ndarray, back: RecordingStream, start_ns: int, stop
         m += blk[:, 1] * blk[:, 1]
         m += blk[:, 2] * blk[:, 2]
         np.sqrt(m, out=mag_t[i0 : i0 + _ROWS])
-    return estimate_sync(mag_t, b_res.values, fs_sync, start_ns, s.sync)
+    return estimate_sync(mag_t, back_mag.result(), s.fs_hz / dec, start_ns, s.sync)

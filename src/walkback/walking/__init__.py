@@ -8,7 +8,9 @@ Public API::
 
     measure_gait(thigh_g, fs_hz, epoch_start_index, locomotion, settings, *, epoch_samples)
         -> GaitEpochs
-    measure_epochs(thigh_g, fs_hz, grid_start_ns, epochs, settings) -> DataFrame (epoch timeline)
+    epoch_gait(thigh_g, fs_hz, grid_start_ns, epochs, settings) -> GaitEpochs (per epoch)
+    measure_epochs(thigh_g, fs_hz, grid_start_ns, epochs, settings, trunk, gait) -> DataFrame
+        (epoch timeline)
     measure_trunk(prepared, epochs, settings.trunk) -> TrunkAngles | None (lower-back sensor)
     daily_table(epochs, days, participant_id, thigh_only=..., settings=..., trunk=) -> DataFrame
 
@@ -23,7 +25,7 @@ from walkback._lazy import lazy_exports
 _LAZY = {
     "walking_bouts": "bouts", "DAILY_COLUMNS": "daily", "daily_table": "daily",
     "GaitEpochs": "gait", "measure_gait": "gait",
-    "measure_epochs": "measure", "measure_prepared": "measure", "met_from_cadence": "pace",
+    "epoch_gait": "measure", "measure_epochs": "measure", "measure_prepared": "measure", "met_from_cadence": "pace",
     "met_from_pace": "pace", "pace_from_cadence": "pace",
     "TrunkSettings": "settings", "WalkingSettings": "settings",
     "TrunkAngles": "trunk", "TrunkReference": "trunk", "measure_trunk": "trunk",
@@ -40,6 +42,7 @@ __all__ = [
     "TrunkSettings",
     "WalkingSettings",
     "daily_table",
+    "epoch_gait",
     "measure_epochs",
     "measure_gait",
     "measure_prepared",

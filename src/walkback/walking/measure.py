@@ -24,12 +24,37 @@ import pandas as pd
 
 from walkback.activity.epochs import epoch_info
 from walkback.signal.types import Prepared
-from walkback.walking.gait import measure_gait
+from walkback.walking.gait import GaitEpochs, measure_gait
 from walkback.walking.pace import choose_pace, epoch_met
 from walkback.walking.settings import WalkingSettings
 from walkback.walking.trunk import TrunkAngles, epoch_trunk
 
 LOCOMOTION = ("walking", "running")
+
+
+def _gait_inputs(fs_hz: float, grid_start_ns: int, epochs: pd.DataFrame
+                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
+    """Per epoch: first grid sample it owns, study class, locomotion mask; samples per epoch."""
+    info = epoch_info(epochs)
+    start = epochs["start_ns"].to_numpy(np.int64)
+    # each epoch owns the central step_s of its window (walkback.activity.epochs); the offset is
+    # a whole number of samples, so consecutive epochs own adjacent, equally long stretches
+    offset = int(info.offset_s * fs_hz)
+    idx = np.round((start - int(grid_start_ns)) * (fs_hz / 1e9)).astype(np.int64) + offset
+    cls = epochs["study_class"].to_numpy(object)
+    loco = np.isin(cls, LOCOMOTION)
+    if "thigh_wear" in epochs:
+        loco &= epochs["thigh_wear"].to_numpy(bool)
+    return idx, cls, loco, int(round(info.step_s * fs_hz))
+
+
+def epoch_gait(thigh_g: np.ndarray, fs_hz: float, grid_start_ns: int, epochs: pd.DataFrame,
+               settings: WalkingSettings | None = None) -> GaitEpochs:
+    """The gait measures (cadence, steps, periodicity per epoch) of the walking / running epochs,
+    the signal-heavy half of :func:`measure_epochs`; pass the result as its ``gait=`` (the
+    one-participant pipeline runs this beside the sleep and trunk stages). Arguments as there."""
+    idx, _, loco, n = _gait_inputs(fs_hz, grid_start_ns, epochs)
+    return measure_gait(thigh_g, fs_hz, idx, loco, settings or WalkingSettings(), epoch_samples=n)
 
 
 def measure_epochs(
@@ -39,28 +64,25 @@ def measure_epochs(
     epochs: pd.DataFrame,
     settings: WalkingSettings | None = None,
     trunk: TrunkAngles | None = None,
+    gait: GaitEpochs | None = None,
 ) -> pd.DataFrame:
     """Measure gait in the walking/running epochs of ``epochs`` from ``thigh_g``.
 
     ``thigh_g`` (n, 3) g, canonical thigh axes, sample ``i`` at ``grid_start_ns + i / fs_hz`` s (UTC).
     ``epochs`` needs ``start_ns`` and ``study_class`` (and optionally ``pace``, ``thigh_wear``) and
     its :class:`~walkback.activity.EpochInfo` (window and step). ``trunk``: the recording's trunk
-    angles (None: NaN trunk columns). Returns a new DataFrame (see the module docstring); the
-    input is not modified.
+    angles (None: NaN trunk columns). ``gait``: :func:`epoch_gait` of the same epochs, when
+    already computed (then ``thigh_g`` is not read and may be None). Returns a new DataFrame (see
+    the module docstring); the input is not modified.
     """
     s = settings or WalkingSettings()
-    info = epoch_info(epochs)
     out = epochs.copy()
     start = out["start_ns"].to_numpy(np.int64)
-    # each epoch owns the central step_s of its window (walkback.activity.epochs); the offset is
-    # a whole number of samples, so consecutive epochs own adjacent, equally long stretches
-    offset = int(info.offset_s * fs_hz)
-    idx = np.round((start - int(grid_start_ns)) * (fs_hz / 1e9)).astype(np.int64) + offset
-    cls = out["study_class"].to_numpy(object)
-    loco = np.isin(cls, LOCOMOTION)
-    if "thigh_wear" in out:
-        loco &= out["thigh_wear"].to_numpy(bool)
-    gait = measure_gait(thigh_g, fs_hz, idx, loco, s, epoch_samples=int(round(info.step_s * fs_hz)))
+    idx, cls, loco, n = _gait_inputs(fs_hz, grid_start_ns, out)
+    if gait is None:
+        gait = measure_gait(thigh_g, fs_hz, idx, loco, s, epoch_samples=n)
+    elif gait.steps.shape[0] != len(out):
+        raise ValueError(f"measure_epochs: gait has {gait.steps.shape[0]} epochs, epochs {len(out)}")
     model_pace = out["pace"].to_numpy(object) if "pace" in out else np.full(len(out), "", object)
     cad = np.where(loco, gait.cadence_spm, np.nan)
     pace = choose_pace(cad, model_pace, cls == "walking", s)
@@ -76,7 +98,9 @@ def measure_epochs(
 
 
 def measure_prepared(prepared: Prepared, epochs: pd.DataFrame, settings: WalkingSettings | None = None,
-                     trunk: TrunkAngles | None = None) -> pd.DataFrame:
+                     trunk: TrunkAngles | None = None, gait: GaitEpochs | None = None) -> pd.DataFrame:
     """:func:`measure_epochs` on a :class:`~walkback.signal.types.Prepared` signal (``trunk``:
-    its :func:`~walkback.walking.trunk.measure_trunk` angles, or None)."""
-    return measure_epochs(prepared.thigh_g, prepared.fs_hz, prepared.start_ns, epochs, settings, trunk)
+    its :func:`~walkback.walking.trunk.measure_trunk` angles, or None; ``gait``: its
+    :func:`epoch_gait`, or None to compute it here)."""
+    return measure_epochs(prepared.thigh_g, prepared.fs_hz, prepared.start_ns, epochs, settings, trunk,
+                          gait)
