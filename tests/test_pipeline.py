@@ -186,3 +186,22 @@ def test_unwritable_output_fails_before_reading(tmp_path) -> None:
     with pytest.raises(OutputPathError, match=f"{blocker}/out: {blocker} is a file"):
         process_one(tmp_path / "does-not-exist.cwa", None, participant_id="p",
                     out_dir=blocker / "out")
+
+
+def test_process_one_does_not_import_scipy_signal(sim_dir, tmp_path) -> None:
+    """Importing scipy.signal (with scipy.ndimage, scipy.stats, ...) cost every process-one
+    0.4-0.7 s; walkback._dsp replaces its few calls on this path. A whole run in a fresh process
+    (read, prepare, classify, sleep, gait) imports neither."""
+    import subprocess
+    import sys
+
+    code = ("import runpy, sys\n"
+            "sys.argv = ['walkback', 'process-one', '--thigh', sys.argv[1], '--back', sys.argv[2],"
+            " '--id', 'p', '--out', sys.argv[3]]\n"
+            "try:\n    runpy.run_module('walkback.cli', run_name='__main__')\n"
+            "except SystemExit as e:\n    assert not e.code, e.code\n"
+            "print(sorted(m for m in ('scipy.signal', 'scipy.ndimage', 'scipy.stats') if m in sys.modules))\n")
+    out = subprocess.run([sys.executable, "-c", code, str(sim_dir / "thigh.cwa"), str(sim_dir / "back.cwa"),
+                          str(tmp_path / "p")], capture_output=True, text=True, check=True)
+    assert (tmp_path / "p" / "daily.csv").is_file()
+    assert out.stdout.strip().splitlines()[-1] == "[]", out.stderr[-2000:]
