@@ -200,3 +200,22 @@ def test_overlapped_stages_equal_sequential(sim_dir, result, tmp_path, monkeypat
     pd.testing.assert_frame_equal(a, b)
     qa, qb = (json.loads((r.out_dir / "qc.json").read_text())["signal"]["sync"] for r in (result, seq))
     assert qa == qb
+
+
+def test_process_one_does_not_import_scipy_signal(sim_dir, tmp_path) -> None:
+    """Importing scipy.signal (with scipy.ndimage, scipy.stats, ...) cost every process-one
+    0.4-0.7 s; walkback._dsp replaces its few calls on this path. A whole run in a fresh process
+    (read, prepare, classify, sleep, gait) imports neither."""
+    import subprocess
+    import sys
+
+    code = ("import runpy, sys\n"
+            "sys.argv = ['walkback', 'process-one', '--thigh', sys.argv[1], '--back', sys.argv[2],"
+            " '--id', 'p', '--out', sys.argv[3]]\n"
+            "try:\n    runpy.run_module('walkback.cli', run_name='__main__')\n"
+            "except SystemExit as e:\n    assert not e.code, e.code\n"
+            "print(sorted(m for m in ('scipy.signal', 'scipy.ndimage', 'scipy.stats') if m in sys.modules))\n")
+    out = subprocess.run([sys.executable, "-c", code, str(sim_dir / "thigh.cwa"), str(sim_dir / "back.cwa"),
+                          str(tmp_path / "p")], capture_output=True, text=True, check=True)
+    assert (tmp_path / "p" / "daily.csv").is_file()
+    assert out.stdout.strip().splitlines()[-1] == "[]", out.stderr[-2000:]

@@ -11,7 +11,7 @@ from walkback._lazy import lazy_exports
 
 # Every export loads on first use (PEP 562): importing the settings (as the pipeline does before it
 # reads a file) must not import pandas, scipy.fft and the feature code; training pulls in the
-# dataset loaders and through them the signal stage's resampler (scipy.signal, numba), which
+# dataset loaders (scipy.signal) and through them the signal stage's resampler (numba), which
 # classifying a Prepared signal does not need.
 _LAZY = {
     "EPOCH_COLUMNS": "classify", "classify": "classify", "predict_pace": "classify",

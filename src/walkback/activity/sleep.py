@@ -81,9 +81,8 @@ import warnings
 
 import numpy as np
 import pandas as pd
-from scipy import ndimage
-from scipy import signal as sps
 
+from walkback._dsp import binary_median_filter, butter_bandpass, sosfilt
 from walkback._half import asarray
 from walkback.activity.epochs import epoch_info
 from walkback.activity.settings import SleepSettings
@@ -305,7 +304,7 @@ def _asleep_fraction(prepared, i0: int, m: int, step: int, fs: float, s: SleepSe
             still &= bstill | ~worn
     wake = _lead(wake, int(round(s.wake_lead_s)))
     if s.median_s > 1:
-        wake = ndimage.median_filter(wake.astype(np.uint8), size=s.median_s, mode="nearest") > 0
+        wake = binary_median_filter(wake, s.median_s)  # edges: nearest value repeated
     if s.backdate_onsets:
         wake = _backdate(wake, still)
     asleep = np.repeat(~wake, sec)[:n]
@@ -342,10 +341,11 @@ def _movement(g: np.ndarray, valid: np.ndarray | None, i0: int, n: int, sec: int
         first_ok = int(np.argmax(ok))
         idx[: first_ok] = first_ok
         seg = seg[idx]
-    sos = sps.butter(6, s.band_hz, btype="bandpass", fs=fs, output="sos")
+    sos = butter_bandpass(6, s.band_hz, fs)[0]
     mag2 = np.zeros(seg.shape[0] - (i0 - lo))
     for c in range(3):  # one axis at a time: a night is 1.8 M samples, 14 MB per float64 axis
-        y = sps.sosfilt(sos, np.asarray(seg[:, c], np.float64) - float(seg[0, c]))[i0 - lo :]
+        x = np.asarray(seg[:, c], np.float64) - float(seg[0, c])  # a new array: filtered in place
+        y = sosfilt(sos, x, overwrite_x=True)[i0 - lo :]
         mag2 += y * y
     mag = np.sqrt(mag2)
     a = _per_second(mag, sec).mean(axis=1)

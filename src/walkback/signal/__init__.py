@@ -11,7 +11,7 @@ Entry point: :func:`prepare` (thigh + optional back ``Recording`` -> :class:`Pre
 from walkback._lazy import lazy_exports
 
 # Exports load on first use (PEP 562): stages that only need the Prepared type (activity, walking)
-# then do not import scipy.signal and numba (~120 MB) through this package.
+# then do not import the resampler and numba (~125 MB) through this package.
 _EXPORTS = {
     "CalibrationResult": "calibrate", "apply_calibration": "calibrate",
     "fit_calibration": "calibrate", "calendar_days": "days", "NonWearResult": "nonwear",

@@ -44,9 +44,9 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import signal as sps
 
 from walkback._alloc import empty
+from walkback._dsp import firwin_lowpass
 from walkback._half import store
 from walkback._threads import worker_threads
 from walkback.errors import InputDataError
@@ -118,9 +118,8 @@ def _design(fs_in: float, fs_out: float) -> tuple[int, np.ndarray]:
     if not np.isfinite(fs_in) or fs_in <= fs_out * 1.02:
         return 1, np.ones(1, np.float32)
     L = max(1, math.ceil(fs_in / fs_out - 0.1))
-    taps = sps.firwin(2 * _HALF_TAPS_PER_L * L + 1, 0.4 * fs_out, window=("kaiser", 5.0),
-                      fs=L * fs_out)
-    if not np.allclose(taps, taps[::-1]):  # pragma: no cover - firwin is linear-phase
+    taps = firwin_lowpass(2 * _HALF_TAPS_PER_L * L + 1, 0.4 * fs_out, L * fs_out, beta=5.0)
+    if not np.allclose(taps, taps[::-1]):  # pragma: no cover - the window method is linear-phase
         raise AssertionError("anti-aliasing FIR must be symmetric")
     return L, taps.astype(np.float32)
 

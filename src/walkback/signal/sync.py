@@ -33,6 +33,7 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
+from walkback._dsp import fast_length
 from walkback.errors import SettingsError, SyncError
 
 __all__ = ["SyncSettings", "SyncResult", "estimate_sync"]
@@ -177,29 +178,13 @@ def _xcorr_peak(ea: np.ndarray, eb: np.ndarray, max_lag: int) -> tuple[int, floa
     eb = eb - eb.mean()
     # circular = linear correlation for lags within +-max_lag once nfft >= len + max_lag + 1
     # (a 5-smooth length: a week's envelopes need 0.7 M points, not the 2 M of len(a) + len(b))
-    nfft = _fast_length(max(ea.shape[0], eb.shape[0]) + max_lag + 1)
+    nfft = fast_length(max(ea.shape[0], eb.shape[0]) + max_lag + 1)
     c = np.fft.irfft(np.fft.rfft(eb, nfft) * np.conj(np.fft.rfft(ea, nfft)), nfft)
     lags = np.r_[np.arange(0, max_lag + 1), np.arange(-max_lag, 0)]
     vals = np.r_[c[: max_lag + 1], c[nfft - max_lag :]]
     k = int(np.argmax(vals))
     norm = float(np.sqrt(np.sum(ea**2) * np.sum(eb**2)))
     return int(lags[k]), float(vals[k] / norm) if norm > 0 else 0.0
-
-
-def _fast_length(n: int) -> int:
-    """Smallest 2^a 3^b 5^c >= n (a length numpy's FFT handles fast)."""
-    best = 1 << max(0, int(n - 1).bit_length())
-    p5 = 1
-    while p5 < best:
-        p35 = p5
-        while p35 < best:
-            p = p35
-            while p < n:
-                p *= 2
-            best = min(best, p)
-            p35 *= 3
-        p5 *= 5
-    return best
 
 
 def _coarse_line(a: np.ndarray, b: np.ndarray, fs_hz: float, s: SyncSettings

@@ -21,7 +21,7 @@ calendar days local to an IANA zone. See docs/SCHEMAS.md for the tables.
 from walkback._lazy import lazy_exports
 
 # Exports load on first use (PEP 562): `walkback process-one` imports the settings before it reads a
-# byte, and should not pay for pandas, scipy.signal and numba until a stage needs them.
+# byte, and should not pay for pandas and numba until a stage needs them.
 _LAZY = {
     "walking_bouts": "bouts", "DAILY_COLUMNS": "daily", "daily_table": "daily",
     "GaitEpochs": "gait", "measure_gait": "gait",

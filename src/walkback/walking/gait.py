@@ -34,9 +34,9 @@ Cost: one pass over the locomotion samples (plus margins), in batches of about
 batch): the filter and the greedy peak selection are compiled loops over all segments and
 candidates of a batch (:mod:`walkback.walking._gait_kernels`), the autocorrelations are batched
 FFTs, the principal components batched 3x3 eigen-decompositions, and peak candidates come from one
-``scipy.signal.find_peaks`` call per batch (runs separated by NaN, which that function treats as
-an edge). Nothing loops in Python per run, epoch or peak, and a run's result does not depend on
-how the runs are batched.
+:func:`walkback._dsp.find_peaks` call per batch (``scipy.signal.find_peaks``' rules; runs separated
+by NaN, which that function treats as an edge). Nothing loops in Python per run, epoch or peak,
+and a run's result does not depend on how the runs are batched.
 """
 
 from __future__ import annotations
@@ -46,6 +46,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from walkback._dsp import fast_length
 from walkback.errors import SettingsError
 from walkback.walking.settings import WalkingSettings
 
@@ -147,15 +148,16 @@ def measure_gait(
 
 @functools.lru_cache(maxsize=16)
 def filter_design(fs_hz: float, band_hz: tuple[float, float]) -> tuple[np.ndarray, np.ndarray, int, int]:
-    """The band-pass of the gait measures, designed once per (rate, band): ``sos`` (k, 6), its
-    ``sosfilt_zi`` initial states (k, 2), the odd-extension length ``scipy.signal.sosfiltfilt``
-    uses, and :func:`settle_samples`."""
-    from scipy import signal as sps
+    """The band-pass of the gait measures, designed once per (rate, band): ``sos`` (k, 6) of the
+    4th-order Butterworth band-pass (:func:`walkback._dsp.butter_bandpass`), its ``sosfilt_zi``
+    initial states (k, 2), the odd-extension length ``scipy.signal.sosfiltfilt`` would use for it
+    (3 x its number of taps), and :func:`settle_samples` (from the largest pole radius)."""
+    from walkback._dsp import butter_bandpass, sosfilt_zi
 
-    sos = sps.butter(4, band_hz, btype="bandpass", fs=fs_hz, output="sos")
-    zi = sps.sosfilt_zi(sos)
+    sos, poles = butter_bandpass(4, band_hz, fs_hz)
+    zi = sosfilt_zi(sos)
     ntaps = 2 * sos.shape[0] + 1 - min(int((sos[:, 2] == 0).sum()), int((sos[:, 5] == 0).sum()))
-    pole = float(np.abs(sps.sos2zpk(sos)[1]).max())
+    pole = float(np.abs(poles).max())
     margin = int(np.ceil(np.log(_SETTLE) / np.log(pole)))
     if sos.shape[0] != 4:  # pragma: no cover - butter(4) band-pass always has 4 sections
         raise AssertionError("the gait filter kernel expects 4 second-order sections")
@@ -251,7 +253,7 @@ def _acf_period(f: np.ndarray, w0: np.ndarray, W: int, fs: float, s: WalkingSett
     if hi <= lo:
         return np.full(w0.size, np.nan), np.zeros(w0.size)
     # circular autocorrelation equals the linear one up to lag hi + 1 when nfft >= W + hi + 1
-    nfft = _fast_length(W + hi + 1)
+    nfft = fast_length(W + hi + 1)
     period = np.empty(w0.size)
     rho = np.empty(w0.size)
     win = np.empty((min(_ACF_BATCH, w0.size), 3, nfft))
@@ -273,30 +275,13 @@ def _acf_period(f: np.ndarray, w0: np.ndarray, W: int, fs: float, s: WalkingSett
     return period, rho
 
 
-def _fast_length(n: int) -> int:
-    """Smallest 2^a 3^b 5^c >= n (an FFT length pocketfft handles fast)."""
-    best = 1 << max(0, int(n - 1).bit_length())
-    p5 = 1
-    while p5 < best:
-        p35 = p5
-        while p35 < best:
-            p = p35
-            while p < n:
-                p *= 2
-            best = min(best, p)
-            p35 *= 3
-        p5 *= 5
-    return best
-
-
 def _stride_peaks(f: np.ndarray, run_off: np.ndarray, count: np.ndarray, L: int, mean: np.ndarray,
                   cov: np.ndarray, period_s: np.ndarray, fs: float, s: WalkingSettings
                   ) -> tuple[np.ndarray, np.ndarray]:
     """Stride peaks of every run at ``run_off`` in ``f``: (position within its run, run number in
     the batch), sorted. ``mean`` / ``cov`` per run (:func:`run_moments`); ``period_s`` per epoch in
     batch order, NaN where not gait."""
-    from scipy.signal import find_peaks
-
+    from walkback._dsp import find_peaks
     from walkback.walking._gait_kernels import project_runs, select_strides
 
     R = count.size
@@ -307,7 +292,7 @@ def _stride_peaks(f: np.ndarray, run_off: np.ndarray, count: np.ndarray, L: int,
     head = np.cumsum(n) - n + sep * (np.arange(R) + 1)
     pc = np.full(int(n.sum()) + sep * (R + 1), np.nan)
     project_runs(f, run_off, n, mean, vec, head, pc)
-    cand, props = find_peaks(pc, distance=dist, prominence=1e-3)
+    cand, prom = find_peaks(pc, distance=dist, prominence=1e-3)
     del pc
     r = np.searchsorted(head, cand, side="right") - 1
     crel = cand - head[r]
@@ -316,7 +301,7 @@ def _stride_peaks(f: np.ndarray, run_off: np.ndarray, count: np.ndarray, L: int,
     period = period_s[ep_first[r] + np.minimum(crel // L, count[r] - 1)]
     keep = np.isfinite(period)
     cand, r, crel, period = cand[keep], r[keep], crel[keep], period[keep]
-    prom = props["prominences"][keep]
+    prom = prom[keep]
     order = np.lexsort((cand, -prom, r))  # per run, by decreasing prominence, ties by position
     kept = np.zeros(cand.size, bool)
     select_strides(cand, r, s.min_peak_spacing * period * fs, order, kept)
