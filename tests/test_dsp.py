@@ -310,3 +310,17 @@ def test_binary_median_filter_bouts():
     got = _dsp.binary_median_filter(x, 9)
     np.testing.assert_array_equal(np.flatnonzero(got), np.arange(30, 36))
     assert _dsp.binary_median_filter(np.zeros(0, bool), 9).size == 0
+
+
+def test_fast_length_is_the_smallest_5_smooth_length() -> None:
+    from walkback._dsp import fast_length
+
+    def smooth(k: int) -> bool:
+        for p in (2, 3, 5):
+            while k % p == 0:
+                k //= p
+        return k == 1
+
+    for n in list(range(1, 3000)) + [700_001, 1_048_577]:
+        want = next(k for k in range(n, 2 * n + 2) if smooth(k))
+        assert fast_length(n) == want, n
