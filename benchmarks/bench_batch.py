@@ -70,22 +70,34 @@ def timed_run(manifest: Path, workers: int) -> tuple[float, int]:
 
 
 def peak_rss_gb(manifest: Path) -> float:
-    """Peak resident memory (GB) of one participant processed alone in a fresh interpreter."""
-    import resource
+    """Peak resident memory (GiB) of one participant processed alone in a fresh interpreter,
+    sampled every 10 ms (psutil). Not ``ru_maxrss``: Linux keeps the high-water mark across
+    fork + exec, so a child of this benchmark (which has just processed participants itself)
+    reported this process's peak, not its own (1.68 GB for a 1-day participant on 2026-12-08)."""
     import subprocess
 
     import pandas as pd
+    import psutil
 
     row = pd.read_csv(manifest).iloc[0]
     code = ("import sys, tempfile; from walkback.pipeline import process_one; "
             "process_one(sys.argv[1], sys.argv[2], participant_id='m', out_dir=tempfile.mkdtemp())")
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     # as `walkback` commands run it (walkback.cli sets this before NumPy loads: without it
     # transparent huge pages inflate the resident set of a 1-day participant to ~1.6 GB)
     env = dict(os.environ, NUMPY_MADVISE_HUGEPAGE="0")
-    subprocess.run([sys.executable, "-c", code, row["thigh_path"], row["back_path"]], check=True, env=env)
-    after = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return max(before, after) / 2**20  # ru_maxrss is in KiB on Linux
+    proc = subprocess.Popen([sys.executable, "-c", code, row["thigh_path"], row["back_path"]],
+                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    ps, peak = psutil.Process(proc.pid), 0
+    while proc.poll() is None:
+        try:
+            peak = max(peak, ps.memory_info().rss)
+        except psutil.Error:
+            break
+        time.sleep(0.01)
+    _, err = proc.communicate()
+    if proc.returncode:
+        raise SystemExit(f"peak_rss_gb: process_one failed:\n{err.decode()[-2000:]}")
+    return peak / 2**30
 
 
 def week_core_seconds() -> tuple[float, float, str]:
@@ -134,7 +146,7 @@ def main() -> int:
           f"{time.perf_counter() - t0:.0f} s ({manifest})")
     weeks = args.participants * args.days / 7
     rss = peak_rss_gb(manifest)
-    print(f"peak memory of one {args.days:g}-day participant: {rss:.2f} GB")
+    print(f"peak memory of one {args.days:g}-day participant: {rss:.2f} GiB")
     load0 = os.getloadavg()[0]
     t1, ok1 = timed_run(manifest, 1)
     t2, ok2 = timed_run(manifest, 2)
@@ -181,7 +193,7 @@ def main() -> int:
             f"{args.cohort:,} participant-weeks on {args.cores} cores (efficiency {eff:.2f}): "
             f"{args.cohort * core_s_per_week / (args.cores * eff) / 3600:.1f} h. {week_line}"
             f"Quoted: **{proj_h:.2f} h** wall time (goal 2 h). Peak memory of one {args.days:g}-day participant "
-            f"(alone, fresh process): {rss:.2f} GB. Load average (1 min) before / after the "
+            f"(alone, fresh process, sampled every 10 ms): {rss:.2f} GiB. Load average (1 min) before / after the "
             f"runs: {load0:.1f} / {load1:.1f} on {os.cpu_count()} cores (other agents' jobs)."
         )
     return 0
