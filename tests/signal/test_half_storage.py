@@ -16,7 +16,7 @@ from walkback.activity.features import (
 from walkback.errors import SettingsError
 from walkback.io.types import Recording, RecordingInfo
 from walkback.signal import PrepareSettings, prepare
-from walkback.signal._windows import window_stats
+from walkback.signal._windows import magnitude, window_stats
 from walkback.signal.orientation import apply_matrix
 from walkback.simulate.recording import simulate_recording
 from walkback.walking.gait import measure_gait
@@ -139,3 +139,20 @@ def test_prepare_float16_equals_float32_within_half_an_ulp():
 def test_storage_setting_is_checked():
     with pytest.raises(SettingsError, match="storage"):
         PrepareSettings(storage="float64")
+
+
+@pytest.mark.parametrize("dtype", [np.float16, np.float32])
+@pytest.mark.parametrize("step", [1, 2, 3])
+def test_magnitude_kernel_equals_the_float32_expression(dtype, step):
+    """The sync's thigh magnitude: compiled, bit-equal to NumPy's float32 x*x + y*y + z*z and
+    sqrt on the decoded rows (NaN / inf rows included), for every row step."""
+    rng = np.random.default_rng(11)
+    x = (rng.standard_normal((100_003, 3)) * 0.7 + [0.0, 0.0, 1.0]).astype(dtype)
+    x[100:200] = np.nan
+    x[7, 1] = np.inf
+    blk = to_float32(np.ascontiguousarray(x[::step]))
+    m = blk[:, 0] * blk[:, 0]
+    m += blk[:, 1] * blk[:, 1]
+    m += blk[:, 2] * blk[:, 2]
+    assert np.array_equal(magnitude(x, step), np.sqrt(m), equal_nan=True)
+    assert magnitude(x[:0], step).shape == (0,)

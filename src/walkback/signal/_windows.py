@@ -9,7 +9,7 @@ from numba import njit
 
 from walkback._half import LUT, asarray, kernel_view, load
 
-__all__ = ["WindowStats", "window_stats", "gait_band_fraction"]
+__all__ = ["WindowStats", "window_stats", "gait_band_fraction", "magnitude"]
 
 
 @dataclass(frozen=True)
@@ -31,6 +31,30 @@ class WindowStats:
     @property
     def n(self) -> int:
         return int(self.ok.shape[0])
+
+
+def magnitude(accel_g: np.ndarray, step: int = 1) -> np.ndarray:
+    """Vector magnitude (g, float32) of every ``step``-th row of ``accel_g`` (n, 3) float32 or
+    float16 storage: ``sqrt(x*x + y*y + z*z)`` in float32, summed in that order (what NumPy's
+    float32 expression gives, bit for bit); NaN rows stay NaN. One compiled pass (the NumPy
+    version decoded strided float16 blocks: 0.15 s a week, on the sync's critical path)."""
+    x = accel_g if accel_g.dtype in (np.float32, np.float16) else np.asarray(accel_g, np.float32)
+    out = np.empty(-(-x.shape[0] // int(step)), np.float32)
+    _magnitude_kernel(kernel_view(x), LUT, int(step), out)
+    return out
+
+
+@njit(cache=True, nogil=True)
+def _magnitude_kernel(x, lut, step, out):  # pragma: no cover - compiled
+    for k in range(out.shape[0]):
+        i = k * step
+        a = np.float32(load(x, lut, i, 0))
+        b = np.float32(load(x, lut, i, 1))
+        c = np.float32(load(x, lut, i, 2))
+        m = a * a
+        m += b * b
+        m += c * c
+        out[k] = np.sqrt(m)
 
 
 def window_stats(accel_g: np.ndarray, w: int) -> WindowStats:

@@ -30,13 +30,12 @@ from typing import Any
 
 import numpy as np
 
-from walkback._half import to_float32
 from walkback._threads import Pending, alongside, worker_threads
 from walkback.errors import InputDataError, SyncError
 from walkback.io.stream import RecordingStream, concat_channel
 from walkback.io.types import Recording, RecordingInfo
 from walkback.settings import to_mapping
-from walkback.signal._windows import aggregate, transform, window_stats
+from walkback.signal._windows import aggregate, magnitude, transform, window_stats
 from walkback.signal.calibrate import apply_calibration, fit_calibration
 from walkback.signal.days import calendar_days
 from walkback.signal.nonwear import detect_nonwear
@@ -49,7 +48,6 @@ from walkback.signal.types import Prepared
 __all__ = ["prepare"]
 
 log = logging.getLogger(__name__)
-_ROWS = 1 << 20
 _CHUNK_S = 3600.0  # seconds of samples decoded per step when streaming from a file
 
 Source = Recording | RecordingStream
@@ -260,12 +258,5 @@ def _synchronise(thigh_g: np.ndarray, back_mag: Pending[np.ndarray] | None, star
     if back_mag is None:
         raise SyncError("the thigh and back recordings do not overlap in time")
     dec = _sync_decimation(s)
-    sub = thigh_g[::dec]
-    mag_t = np.empty(sub.shape[0], np.float32)
-    for i0 in range(0, sub.shape[0], _ROWS):  # x*x + y*y + z*z in float32, as einsum summed it
-        blk = to_float32(sub[i0 : i0 + _ROWS])  # float32 storage: the (strided) view
-        m = blk[:, 0] * blk[:, 0]
-        m += blk[:, 1] * blk[:, 1]
-        m += blk[:, 2] * blk[:, 2]
-        np.sqrt(m, out=mag_t[i0 : i0 + _ROWS])
+    mag_t = magnitude(thigh_g, dec)  # x*x + y*y + z*z in float32, as einsum summed it
     return estimate_sync(mag_t, back_mag.result(), s.fs_hz / dec, start_ns, s.sync)
