@@ -4,18 +4,21 @@ Runs :func:`walkback.pipeline.process_one` once in this process on a benchmark w
 ``high-walking`` or ``typical`` inputs of ``bench_participant.py``, made there if missing) with a
 thread sampling the resident set size every 10 ms, and the pipeline's stage functions wrapped to
 mark when each starts and ends (the prepare sub-stages: resampling of each sensor, calibration /
-orientation / non-wear, synchronisation). Prints, per stage, RSS at its start, its peak, and RSS
-at its end, its wall time (rough: the sampler thread perturbs it a little), the arrays the
-``Prepared`` signal holds (MB) and the process peak (kernel VmHWM). Wrapping adds no copies.
+orientation / non-wear, the back's magnitude pass and the sync estimate). Prints, per stage, RSS
+at its start, its peak, and RSS at its end, its wall time (rough: the sampler thread perturbs it
+a little) and the process peak (kernel VmHWM). Wrapping adds no copies. With two threads some
+stages overlap (``walkback._threads.alongside``), and the table says so; ``--threads 1`` runs
+them in turn, as batch workers do.
 
 Run: ``.venv/bin/python benchmarks/profile_memory.py [--week high-walking] [--thigh-only]
-[--no-append]``. Prints the table and appends it to BENCHMARKS.md (machine, date, command).
+[--threads N] [--no-append]``. Prints the table and appends it to BENCHMARKS.md (machine, date, command).
 """
 
 from __future__ import annotations
 
 import argparse
 import functools
+import os
 import sys
 import tempfile
 import threading
@@ -82,11 +85,16 @@ def main() -> int:
     ap.add_argument("--week", choices=("high-walking", "typical"), default="high-walking")
     ap.add_argument("--thigh-only", action="store_true")
     ap.add_argument("--no-append", action="store_true")
+    ap.add_argument("--threads", type=int, default=None,
+                    help="WALKBACK_THREADS for the run (default: the environment's, else 2 on 2 "
+                         "cores); with 2 the back's sync pass and the gait measures overlap other "
+                         "stages, so their rows' peaks include the overlapping stage's memory")
     args = ap.parse_args()
+    if args.threads is not None:
+        os.environ["WALKBACK_THREADS"] = str(args.threads)  # before walkback is imported
     from bench_participant import make_inputs
 
     d, src = make_inputs(args.week)
-    import numpy as np
 
     import walkback.activity as activity
     import walkback.io as wio
@@ -99,7 +107,8 @@ def main() -> int:
     s = Sampler()
     s.wrap(sp, "_resample", "prepare: resample (a sensor)")
     s.wrap(sp, "_finish_sensor", "prepare: calibrate + orient + non-wear (a sensor)")
-    s.wrap(sp, "_synchronise", "prepare: synchronise")
+    s.wrap(sp, "_back_magnitude", "prepare: back magnitude pass for the sync (a decode pass)")
+    s.wrap(sp, "_synchronise", "prepare: synchronise (estimate)")
     s.wrap(sp, "calendar_days", "prepare: days")
     s.wrap(wio, "open_stream", "open (a sensor)")
     s.wrap(signal, "prepare", "prepare (read + all of the above)")
@@ -114,17 +123,6 @@ def main() -> int:
     s.wrap(activity, "detect_sleep", "sleep")
     s.wrap(walking, "measure_trunk", "trunk")
     s.wrap(pd.DataFrame, "to_parquet", "write epochs.parquet")
-    held: dict[str, float] = {}
-    orig_measure = measure.measure_prepared
-
-    def spy(prepared, *a, **k):  # record what the Prepared signal holds while walking runs
-        for name in ("thigh_g", "back_g", "thigh_wear", "back_wear"):
-            v = getattr(prepared, name, None)
-            if isinstance(v, np.ndarray):
-                held[name] = v.nbytes / MB
-        return orig_measure(prepared, *a, **k)
-
-    measure.measure_prepared = spy
     s._t.start()
     with tempfile.TemporaryDirectory() as tmp:
         s.mark("process_one start")
@@ -136,13 +134,17 @@ def main() -> int:
     status = Path("/proc/self/status").read_text().splitlines()
     hwm = next((int(line.split()[1]) * 1024 for line in status if line.startswith("VmHWM")), 0)
     mode = "thigh-only" if args.thigh_only else "thigh + back"
-    lines = [f"- {args.week} week ({src}), {mode}: process peak (VmHWM) {hwm / MB:,.0f} MB",
+    from walkback._threads import worker_threads
+
+    lines = [f"- {args.week} week ({src}), {mode}, {worker_threads()} thread(s): process peak "
+             f"(VmHWM) {hwm / MB:,.0f} MB",
              "", "| stage | RSS at start MB | peak inside MB | RSS at end MB | wall s (rough) |",
              "|---|---|---|---|---|"]
     lines += [f"| {n} | {a:,.0f} | {p:,.0f} | {e:,.0f} | {w:.2f} |" for n, a, p, e, w in s.stages()]
-    lines += ["", "Arrays the Prepared signal holds while the walking stage runs: "
-              + ", ".join(f"{k} {v:,.0f} MB" for k, v in held.items())
-              + f" (total {sum(held.values()):,.0f} MB)"]
+    if worker_threads() > 1:
+        lines += ["", "Two threads: the back magnitude pass runs beside the thigh's calibration and the "
+                  "gait measures beside sleep and trunk, so those rows overlap in time and share "
+                  "their peaks (`--threads 1` separates them)."]
     print("\n".join(lines))
     if not args.no_append:
         append_section("Peak memory of one participant-week, per stage", lines, "profile_memory.py")
