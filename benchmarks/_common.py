@@ -66,3 +66,31 @@ class PeakRSS:
         self._stop.set()
         self._t.join()
         self.peak = max(self.peak, self.proc.memory_info().rss)
+
+
+def run_sampled(cmd: list[str], env: dict[str, str] | None = None, every_s: float = 0.01
+                ) -> tuple[float, int, int, str]:
+    """Run ``cmd`` in a child process, sampling its resident memory every ``every_s`` seconds:
+    (wall s, peak RSS bytes, return code, stderr text). Output goes to temporary files, not
+    pipes, so a child that writes a lot cannot block on a full pipe while it is polled. (Not
+    ``ru_maxrss``: Linux keeps a high-water mark across fork + exec, so a child reports its
+    parent's peak when that is higher.)"""
+    import subprocess
+    import tempfile
+
+    import psutil
+
+    with tempfile.TemporaryFile() as err, tempfile.TemporaryFile() as out:
+        t0 = time.perf_counter()
+        proc = subprocess.Popen(cmd, env=env, stdout=out, stderr=err)
+        ps, peak = psutil.Process(proc.pid), 0
+        while proc.poll() is None:
+            try:
+                peak = max(peak, ps.memory_info().rss)
+            except psutil.Error:
+                break
+            time.sleep(every_s)
+        proc.wait()
+        took = time.perf_counter() - t0
+        err.seek(0)
+        return took, peak, proc.returncode, err.read().decode("utf-8", "replace")

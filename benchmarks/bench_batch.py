@@ -30,7 +30,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from _common import append_row, machine
+from _common import append_row, machine, run_sampled
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -74,10 +74,7 @@ def peak_rss_gb(manifest: Path) -> float:
     sampled every 10 ms (psutil). Not ``ru_maxrss``: Linux keeps the high-water mark across
     fork + exec, so a child of this benchmark (which has just processed participants itself)
     reported this process's peak, not its own (1.68 GB for a 1-day participant on 2026-12-08)."""
-    import subprocess
-
     import pandas as pd
-    import psutil
 
     row = pd.read_csv(manifest).iloc[0]
     code = ("import sys, tempfile; from walkback.pipeline import process_one; "
@@ -85,18 +82,10 @@ def peak_rss_gb(manifest: Path) -> float:
     # as `walkback` commands run it (walkback.cli sets this before NumPy loads: without it
     # transparent huge pages inflate the resident set of a 1-day participant to ~1.6 GB)
     env = dict(os.environ, NUMPY_MADVISE_HUGEPAGE="0")
-    proc = subprocess.Popen([sys.executable, "-c", code, row["thigh_path"], row["back_path"]],
-                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    ps, peak = psutil.Process(proc.pid), 0
-    while proc.poll() is None:
-        try:
-            peak = max(peak, ps.memory_info().rss)
-        except psutil.Error:
-            break
-        time.sleep(0.01)
-    _, err = proc.communicate()
-    if proc.returncode:
-        raise SystemExit(f"peak_rss_gb: process_one failed:\n{err.decode()[-2000:]}")
+    _, peak, rc, err = run_sampled([sys.executable, "-c", code, row["thigh_path"], row["back_path"]],
+                                   env=env)
+    if rc:
+        raise SystemExit(f"peak_rss_gb: process_one failed:\n{err[-2000:]}")
     return peak / 2**30
 
 

@@ -40,9 +40,7 @@ import tempfile
 import time
 from pathlib import Path
 
-import psutil
-
-from _common import append_section
+from _common import append_section, run_sampled
 
 ROOT = Path(__file__).resolve().parents[1]
 SELFBACK = ROOT.parent / "shared" / "data" / "selfback-thigh"
@@ -75,20 +73,9 @@ def timed_child(d: Path, out: Path, back: bool) -> dict:
     cmd = [str(exe), "process-one", "--thigh", str(d / "thigh.cwa"), "--id", "bench", "--out", str(out)]
     if back:
         cmd += ["--back", str(d / "back.cwa")]
-    t0 = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    ps = psutil.Process(proc.pid)
-    peak = 0
-    while proc.poll() is None:
-        try:
-            peak = max(peak, ps.memory_info().rss)
-        except psutil.Error:
-            break
-        time.sleep(0.02)
-    took = time.perf_counter() - t0
-    _, stderr = proc.communicate()
-    if proc.returncode != 0:
-        raise SystemExit(f"process-one failed:\n{stderr}")
+    took, peak, rc, stderr = run_sampled(cmd, every_s=0.02)
+    if rc != 0:
+        raise SystemExit(f"process-one failed:\n{stderr[-4000:]}")
     timing = json.loads((out / "qc.json").read_text())["timing_s"]
     return {"wall_s": took, "peak_gb": peak / 2**30, "timing": {k: round(v, 2) for k, v in timing.items()}}
 

@@ -43,3 +43,34 @@ def test_alongside_reraises_in_the_caller(monkeypatch, threads) -> None:
     p = alongside(fail)
     with pytest.raises(ValueError, match="bad block 7"):
         p.result()
+
+
+@pytest.mark.parametrize("threads", ["1", "2"])
+def test_result_is_the_same_on_every_call(monkeypatch, threads) -> None:
+    monkeypatch.setenv("WALKBACK_THREADS", threads)
+    calls = []
+    p = alongside(lambda: calls.append(1) or [1, 2])
+    assert p.result() == [1, 2] and p.result() == [1, 2] and calls == [1]
+
+    def fail():
+        raise ValueError("once")
+
+    q = alongside(fail)
+    for _ in range(2):
+        with pytest.raises(ValueError, match="once"):
+            q.result()
+
+
+def test_abandon_waits_for_a_started_call_and_never_starts_a_lazy_one(monkeypatch) -> None:
+    import functools
+    import time
+
+    monkeypatch.setenv("WALKBACK_THREADS", "2")
+    done = []
+    p = alongside(functools.partial(lambda s: time.sleep(s) or done.append(1), 0.2))  # no __name__
+    p.abandon()
+    assert done == [1]  # waited: nothing still runs after the caller's failure
+    monkeypatch.setenv("WALKBACK_THREADS", "1")
+    lazy = alongside(lambda: done.append(2))
+    lazy.abandon()
+    assert done == [1]

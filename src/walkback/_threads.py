@@ -30,7 +30,9 @@ def worker_threads() -> int:
 
 class Pending(Generic[T]):
     """A call started by :func:`alongside`; :meth:`result` waits for it (or, when it was not
-    started in a thread, runs it then) and returns its value or raises its exception."""
+    started in a thread, runs it then) and returns its value or raises its exception, the same
+    on every call. :meth:`abandon` is for the caller's error path: it waits for a started call
+    and drops its outcome, so no work goes on after the caller has failed."""
 
     def __init__(self, fn: Callable[..., T], args: tuple[Any, ...], kwargs: dict[str, Any],
                  threaded: bool) -> None:
@@ -39,8 +41,8 @@ class Pending(Generic[T]):
         self._error: BaseException | None = None
         self._thread: threading.Thread | None = None
         if threaded:
-            self._thread = threading.Thread(target=self._run, name=f"walkback-{fn.__name__}",
-                                            daemon=True)
+            name = getattr(fn, "__name__", type(fn).__name__)
+            self._thread = threading.Thread(target=self._run, name=f"walkback-{name}", daemon=True)
             self._thread.start()
 
     def _run(self) -> None:
@@ -58,10 +60,14 @@ class Pending(Generic[T]):
         elif self._call is not None:
             self._run()
         if self._error is not None:
-            err, self._error = self._error, None
-            raise err
-        value, self._value = self._value, None
-        return value
+            raise self._error
+        return self._value
+
+    def abandon(self) -> None:
+        """Wait for a started call, then drop its value or error; a call not started never runs."""
+        if self._thread is not None:
+            self._thread.join()
+        self._call = self._value = self._error = None
 
 
 def alongside(fn: Callable[..., T], *args: Any, **kwargs: Any) -> Pending[T]:
@@ -70,5 +76,6 @@ def alongside(fn: Callable[..., T], *args: Any, **kwargs: Any) -> Pending[T]:
     :meth:`Pending.result` is asked for, i.e. in the order of a sequential program (same result,
     same memory as before). Meant for steps that only read shared arrays and spend their time in
     code that releases the GIL (numba ``nogil`` kernels, NumPy); the caller must not modify what
-    ``fn`` reads until ``result()`` returned."""
+    ``fn`` reads until ``result()`` returned, and calls :meth:`Pending.abandon` if it fails
+    before asking for the result."""
     return Pending(fn, args, kwargs, threaded=worker_threads() >= 2)

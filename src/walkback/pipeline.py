@@ -116,14 +116,18 @@ def process_one(
     cols = [c for c in ("start_ns", "study_class", "thigh_wear") if c in epochs]
     gait = alongside(_timed, epoch_gait, prepared.thigh_g, prepared.fs_hz, prepared.start_ns,
                      epochs[cols].copy(), s.walking)
-    epochs = activity.detect_sleep(prepared, epochs, s.activity.sleep)
-    t_slp = time.perf_counter()
-    trim_heap()  # each night's filtered movement
-    trunk = measure_trunk(prepared, epochs, s.walking.trunk)
-    t_trunk = time.perf_counter()
-    qc = _qc(prepared, model, s, thigh_path, back_path, participant_id, epochs)
-    qc["trunk"] = _trunk_qc(trunk, prepared, s)
-    days, has_back, fs_hz, start_ns = prepared.days, prepared.has_back, prepared.fs_hz, prepared.start_ns
+    try:
+        epochs = activity.detect_sleep(prepared, epochs, s.activity.sleep)
+        t_slp = time.perf_counter()
+        trim_heap()  # each night's filtered movement
+        trunk = measure_trunk(prepared, epochs, s.walking.trunk)
+        t_trunk = time.perf_counter()
+        qc = _qc(prepared, model, s, thigh_path, back_path, participant_id, epochs)
+        qc["trunk"] = _trunk_qc(trunk, prepared, s)
+        days, has_back, fs_hz, start_ns = prepared.days, prepared.has_back, prepared.fs_hz, prepared.start_ns
+    except BaseException:
+        gait.abandon()  # no gait work goes on after the participant has failed
+        raise
     gait_s, gait_epochs = gait.result()
     t_gait = time.perf_counter()
     # memory: the back signal's last reader was the trunk stage, the thigh's the gait measures;

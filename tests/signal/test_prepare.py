@@ -9,7 +9,8 @@ import pandas as pd
 import pytest
 
 from _support.signals import stitched
-from walkback.errors import SyncError
+from walkback.errors import ReadError, SyncError
+from walkback.io.stream import RecordingStream
 from walkback.io.types import Channel, Recording, RecordingInfo
 from walkback.settings import from_mapping
 from walkback.signal import DAYS_COLUMNS, PrepareSettings, prepare
@@ -128,3 +129,39 @@ def test_prepare_real_axivity_200hz_file(shared_data):
     raw = rec.accel_g.astype(np.float64) @ m.T
     np.testing.assert_allclose(np.nanmean(p.signal_f32("thigh"), 0), raw.mean(0), atol=0.01)
     assert q["nonwear"]["has_temperature"] and q["nonwear"]["intervals"] == []
+
+
+@pytest.mark.parametrize("threads", ["1", "2"])
+def test_overlapping_uncorrelated_back_is_dropped_alike_on_one_or_two_threads(inputs, monkeypatch,
+                                                                              threads):
+    """A back that overlaps in time but whose movement is another recording's (time-reversed)
+    cannot be synchronised: with two threads its magnitude pass has run beside the thigh's
+    calibration; the outcome (dropped back, same thigh) does not depend on it."""
+    thigh, back = inputs
+    alien = Recording(back.time_ns, np.ascontiguousarray(back.accel_g[::-1]), back.info)
+    monkeypatch.setenv("WALKBACK_THREADS", threads)
+    p = prepare(thigh, alien, PrepareSettings(on_sync_error="drop_back"))
+    monkeypatch.setenv("WALKBACK_THREADS", "1")
+    ref = prepare(thigh, None)
+    assert not p.has_back and p.qc["sync"]["ok"] is False and "correlate" in p.qc["sync"]["error"]
+    assert np.array_equal(p.thigh_g, ref.thigh_g, equal_nan=True)
+    assert np.array_equal(p.thigh_wear, ref.thigh_wear)
+
+
+@pytest.mark.parametrize("threads", ["1", "2"])
+def test_back_failing_mid_pass_surfaces_from_prepare(inputs, monkeypatch, threads):
+    """A back file that turns out corrupt half-way through the sync pass (run in a second
+    thread with two threads) raises its ReadError from prepare, also with drop_back (only a
+    SyncError drops the back)."""
+    thigh, back = inputs
+    half = back.n // 2
+
+    def chunks(_chunk_s):
+        yield Recording(back.time_ns[:half], back.accel_g[:half], back.info)
+        raise ReadError("back.cwa: block 12345: checksum mismatch")
+
+    info = RecordingStream.from_recording(back).info
+    monkeypatch.setenv("WALKBACK_THREADS", threads)
+    for mode in ("raise", "drop_back"):
+        with pytest.raises(ReadError, match="block 12345"):
+            prepare(thigh, RecordingStream(info, chunks), PrepareSettings(on_sync_error=mode))

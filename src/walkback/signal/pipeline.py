@@ -92,8 +92,13 @@ def prepare(
     back_mag = None
     if "back" in streams and _overlap(streams["back"][0].info, start_ns, stop_ns):
         back_mag = alongside(_back_magnitude, streams["back"][0], start_ns, stop_ns, s)
-    thigh_g, thigh_wear, qc["thigh"] = _finish_sensor(t_res, ts.info, t_temp, "thigh", s, None)
-    days = calendar_days(start_ns, thigh_g.shape[0], s.fs_hz, s.timezone, valid=t_res.valid)
+    try:
+        thigh_g, thigh_wear, qc["thigh"] = _finish_sensor(t_res, ts.info, t_temp, "thigh", s, None)
+        days = calendar_days(start_ns, thigh_g.shape[0], s.fs_hz, s.timezone, valid=t_res.valid)
+    except BaseException:
+        if back_mag is not None:
+            back_mag.abandon()  # no decoding goes on after prepare has failed
+        raise
     del t_res, t_temp  # the valid mask: Prepared derives it from the NaN
     back_g = back_wear = None
     if "back" in streams:

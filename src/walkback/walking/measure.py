@@ -58,7 +58,7 @@ def epoch_gait(thigh_g: np.ndarray, fs_hz: float, grid_start_ns: int, epochs: pd
 
 
 def measure_epochs(
-    thigh_g: np.ndarray,
+    thigh_g: np.ndarray | None,
     fs_hz: float,
     grid_start_ns: int,
     epochs: pd.DataFrame,
@@ -80,6 +80,8 @@ def measure_epochs(
     start = out["start_ns"].to_numpy(np.int64)
     idx, cls, loco, n = _gait_inputs(fs_hz, grid_start_ns, out)
     if gait is None:
+        if thigh_g is None:
+            raise ValueError("measure_epochs: thigh_g is needed when no gait= is given")
         gait = measure_gait(thigh_g, fs_hz, idx, loco, s, epoch_samples=n)
     elif gait.steps.shape[0] != len(out):
         raise ValueError(f"measure_epochs: gait has {gait.steps.shape[0]} epochs, epochs {len(out)}")

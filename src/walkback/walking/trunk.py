@@ -93,7 +93,7 @@ def _block_epochs(epochs: pd.DataFrame, fs: float, start_ns: int, m: int, L: int
     if len(own) > 1 and np.all(np.diff(own) == step):  # the usual regular grid: arithmetic
         # e = floor((centre - own[0]) / step) in place, in int32 when the grid allows (a week's
         # 6 million 0.1-s blocks: 24 MB instead of two int64 temporaries of 48 MB)
-        e = np.arange(m, dtype=np.int32 if (m + 1) * L < 2**31 - 1 else np.int64)
+        e = np.arange(m, dtype=np.int32 if (m + 1) * L + abs(int(own[0])) < 2**31 - 1 else np.int64)
         e *= L
         e += L // 2 - int(own[0])
         np.floor_divide(e, step, out=e)
