@@ -100,9 +100,7 @@ def measure_epochs(
 
 
 def measure_prepared(prepared: Prepared, epochs: pd.DataFrame, settings: WalkingSettings | None = None,
-                     trunk: TrunkAngles | None = None, gait: GaitEpochs | None = None) -> pd.DataFrame:
+                     trunk: TrunkAngles | None = None) -> pd.DataFrame:
     """:func:`measure_epochs` on a :class:`~walkback.signal.types.Prepared` signal (``trunk``:
-    its :func:`~walkback.walking.trunk.measure_trunk` angles, or None; ``gait``: its
-    :func:`epoch_gait`, or None to compute it here)."""
-    return measure_epochs(prepared.thigh_g, prepared.fs_hz, prepared.start_ns, epochs, settings, trunk,
-                          gait)
+    its :func:`~walkback.walking.trunk.measure_trunk` angles, or None)."""
+    return measure_epochs(prepared.thigh_g, prepared.fs_hz, prepared.start_ns, epochs, settings, trunk)
